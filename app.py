@@ -1,0 +1,171 @@
+"""Streamlit UI glue: setup, chat, report and history. All logic lives in the `interviewer` package."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from interviewer.bank import LEVELS
+from interviewer.config import get_settings
+from interviewer.report import markdown_report
+from interviewer.services import Services, build_services
+from interviewer.state import Message
+from interviewer.storage import export_json
+
+st.set_page_config(page_title="Mock interview: ML & LLM engineer", page_icon="🎙️", layout="centered")
+
+
+@st.cache_resource(show_spinner="Loading the embedding model and the corpus index…")
+def services() -> Services:
+    return build_services(get_settings(), index=True)
+
+
+def render(message: Message, stream: bool = False) -> None:
+    avatar = {"interviewer": "🎙️", "candidate": "🧑", "system": "ℹ️"}[message.role]
+    role = "user" if message.role == "candidate" else "assistant"
+    with st.chat_message(role, avatar=avatar):
+        if message.kind == "error":
+            st.error(message.text)
+        elif message.kind == "notice":
+            st.info(message.text)
+        elif stream:
+            st.write_stream(message.pieces())
+        else:
+            st.markdown(message.text)
+        if message.passages:
+            with st.expander("Why this question"):
+                for p in message.passages:
+                    st.caption(f"{p.title} § {p.section} [{p.chunk_id}]")
+                    st.write(p.text)
+        if message.verdict is not None and message.verdict.ok and message.verdict.missed:
+            with st.expander("Passages to study"):
+                for missed in message.verdict.missed:
+                    for p in missed.passages:
+                        st.caption(f"{p.title} § {p.section} [{p.chunk_id}]")
+                        st.write(p.text)
+
+
+def setup_screen(svc: Services) -> None:
+    settings = svc.settings
+    st.title("Mock interview practice")
+    st.caption("ML engineer and LLM engineer loops, scored against a rubric grounded in a role corpus.")
+    loop = st.selectbox(
+        "Interview loop", ["mle", "llm"], format_func=lambda x: svc.bank.loops[x].title, key="setup_loop"
+    )
+    level = st.selectbox("Level", list(LEVELS), index=1, key="setup_level")
+    n = st.number_input("Number of questions", 1, 15, settings.default_questions, key="setup_n")
+    feedback = st.radio(
+        "Feedback",
+        ["each", "end"],
+        key="setup_feedback",
+        horizontal=True,
+        format_func=lambda x: "after each answer" if x == "each" else "only at the end",
+    )
+    counts = svc.bank.stage_counts(loop, level)
+    st.caption(
+        "Questions per stage at this level: "
+        + ", ".join(f"{svc.bank.loops[loop].stages[s]} ({c})" for s, c in counts.items())
+    )
+    if st.button("Start interview", key="start", type="primary"):
+        interview = svc.new_interview(loop, level, int(n), feedback)
+        st.session_state.interview = interview
+        st.session_state.pending = interview.start()
+        st.rerun()
+    unfinished = [r for r in svc.store.list(20) if r["status"] == "active"]
+    if unfinished:
+        st.subheader("Resume an unfinished interview")
+        for row in unfinished[:5]:
+            if st.button(f"Resume {row['loop']} / {row['level']} ({row['id']})", key=f"resume_{row['id']}"):
+                state = svc.store.load(row["id"])
+                if state is not None:
+                    st.session_state.interview = svc.interview(state)
+                    st.session_state.pending = []
+                    st.rerun()
+
+
+def chat_screen(svc: Services) -> None:
+    interview = st.session_state.interview
+    state = interview.state
+    st.title(f"{svc.bank.loops[state.loop].title} — {state.level}")
+    pending = st.session_state.get("pending", [])
+    pending_ids = {id(m) for m in pending}
+    for message in state.messages:
+        render(message, stream=id(message) in pending_ids)
+    if pending:
+        svc.store.save(state)  # streamed text is final now
+        st.session_state.pending = []
+    if state.status == "active":
+        cols = st.columns(3)
+        command = None
+        if cols[0].button("Skip question", key="btn_skip"):
+            command = "/skip"
+        if cols[1].button("Why that score?", key="btn_why"):
+            command = "/why"
+        if cols[2].button("End interview", key="btn_end"):
+            command = "/end"
+        answer = st.chat_input("Your answer (or /skip, /repeat, /why, /end)", key="answer")
+        text = command or answer
+        if text is not None:
+            st.session_state.pending = interview.respond(text)
+            st.rerun()
+    else:
+        report_section(svc)
+
+
+def report_section(svc: Services) -> None:
+    state = st.session_state.interview.state
+    st.divider()
+    stage_scores = state.stage_scores()
+    if stage_scores:
+        st.subheader("Scores by stage")
+        st.bar_chart({svc.bank.loops[state.loop].stages.get(s, s): v for s, v in stage_scores.items()})
+    report = markdown_report(state, svc.bank)
+    with st.expander("Full report: answers, key points, reference answers"):
+        st.markdown(report)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Download report (.md)", report, f"interview-{state.id}.md", key="dl_md")
+    c2.download_button("Download data (.json)", export_json(state), f"interview-{state.id}.json", key="dl_json")
+    if c3.button("New interview", key="new"):
+        del st.session_state["interview"]
+        st.rerun()
+
+
+def history_screen(svc: Services) -> None:
+    st.title("History")
+    rows = svc.store.list()
+    if not rows:
+        st.info("No interviews yet.")
+        return
+    st.dataframe(rows, key="history_table")
+    choice = st.selectbox("Open a session", [r["id"] for r in rows], key="history_pick")
+    state = svc.store.load(choice) if choice else None
+    if state is not None:
+        st.markdown(markdown_report(state, svc.bank))
+        if st.button("Delete this session", key="history_delete"):
+            svc.store.delete(choice)
+            st.rerun()
+
+
+def main() -> None:
+    svc = services()
+    settings = svc.settings
+    with st.sidebar:
+        view = st.radio("View", ["Interview", "History"], key="nav")
+        if settings.offline_interviewer or settings.offline_judge:
+            st.info(
+                "Offline mode: template interviewer and the offline judge. To use a model, set e.g. "
+                "`INTERVIEW_INTERVIEWER_MODEL=openai/gpt-4o-mini` and `INTERVIEW_JUDGE_MODEL=openai/gpt-4o-mini` "
+                "(with `OPENAI_API_KEY`), or `ollama/llama3.1`. See the README."
+            )
+        else:
+            st.caption(f"Interviewer: {settings.interviewer_model} · judge: {settings.judge_model}")
+        if svc.store.recovered_from:
+            st.warning(svc.store.recovered_from)
+    if view == "History":
+        history_screen(svc)
+    elif "interview" in st.session_state:
+        chat_screen(svc)
+    else:
+        setup_screen(svc)
+
+
+main()

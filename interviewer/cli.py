@@ -1,0 +1,219 @@
+"""`interview` command line: practice in a terminal, index and search the corpus, check the bank,
+grade answers in batch, list and export history, and start the browser app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from interviewer.config import REPO_ROOT, get_settings
+
+
+def _services(index: bool = True, progress: bool = False):
+    from interviewer.services import build_services
+
+    return build_services(get_settings(), index=index, progress=progress)
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    services = _services()
+    settings = services.settings
+    interview = services.new_interview(
+        args.loop, args.level, args.questions or settings.default_questions, args.feedback or settings.feedback
+    )
+    if services.store.recovered_from:
+        print(f"[notice] {services.store.recovered_from}")
+    if not settings.offline_interviewer or not settings.offline_judge:
+        print(f"[models] interviewer={settings.interviewer_model} judge={settings.judge_model}")
+    interactive = sys.stdin.isatty()
+    _print_messages(interview.start())
+    while interview.state.status == "active":
+        if interactive:
+            print("\n> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            _print_messages(interview.respond("/end"))
+            break
+        _print_messages(interview.respond(line.rstrip("\n")))
+    print(f"\n[session {interview.state.id} saved to {settings.db_path}]")
+    return 0
+
+
+def _print_messages(messages: list) -> None:
+    for message in messages:
+        label = {"interviewer": "Interviewer", "system": "Note", "candidate": "You"}[message.role]
+        print(f"\n{label}: ", end="", flush=True)
+        for piece in message.pieces():
+            print(piece, end="", flush=True)
+        print()
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from interviewer.embeddings import get_embedder
+    from interviewer.index import build_index, get_collection, open_client
+
+    settings = get_settings()
+    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    embedder = get_embedder(settings.embedding_model)
+    collection = get_collection(open_client(settings.chroma_dir, settings.chroma_url), embedder.name)
+    report = build_index(paths, collection, embedder, progress=not args.quiet)
+    for line in report.skipped:
+        print(line, file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from interviewer.retrieval import QueryError
+
+    services = _services(index=False)
+    retriever = services.retriever
+    if args.queries:
+        for line in Path(args.queries).read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            try:
+                hits = [p.to_dict() for p in retriever.search(item["query"], args.k, item.get("role"), args.mode)]
+                row = {"id": item.get("id"), "query": item["query"], "results": hits}
+            except QueryError as err:
+                row = {"id": item.get("id"), "query": item.get("query"), "results": [], "error": str(err)}
+            print(json.dumps(row))
+        return 0
+    try:
+        hits = retriever.search(args.query or "", args.k, args.role, args.mode)
+    except QueryError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([p.to_dict() for p in hits], indent=2))
+    else:
+        for i, p in enumerate(hits, 1):
+            print(f"{i}. [{p.score:.4f}] {p.cite()}  ({p.chunk_id})\n   {p.text[:240].replace(chr(10), ' ')}")
+    return 0
+
+
+def cmd_bank(args: argparse.Namespace) -> int:
+    from interviewer.bank_check import check_bank
+
+    result = check_bank(_services(), skip_judge=args.skip_judge)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"questions: {result['questions']}")
+        for loop, stages in result["stages"].items():
+            print(f"{loop}: " + ", ".join(f"{s}={n}" for s, n in stages.items()))
+        for error in result["errors"]:
+            print(f"error: {error}")
+        print("OK" if not result["errors"] else f"{len(result['errors'])} problem(s)")
+    return 1 if result["errors"] else 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from interviewer.grading import grade_file
+
+    return grade_file(Path(args.data), Path(args.out), judge_kind=args.judge, settings=get_settings())
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from interviewer.storage import Store
+
+    rows = Store(get_settings().db_path).list()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for r in rows:
+            score = f"{r['overall_score']:.1f}" if r["overall_score"] is not None else "—"
+            print(f"{r['id']}  {r['loop']:<3} {r['level']:<6} {r['status']:<8} {score}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from interviewer.bank import load_bank
+    from interviewer.report import markdown_report
+    from interviewer.storage import Store, export_json
+
+    settings = get_settings()
+    state = Store(settings.db_path).load(args.session_id)
+    if state is None:
+        print(f"error: no session {args.session_id!r}; see `interview history`", file=sys.stderr)
+        return 2
+    print(export_json(state) if args.format == "json" else markdown_report(state, load_bank(settings.bank_dir)))
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port", str(args.port)]
+    return subprocess.call(command, cwd=REPO_ROOT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="interview", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("practice", help="run a mock interview in the terminal (reads answers from stdin)")
+    p.add_argument("--loop", choices=["mle", "llm"], default="mle")
+    p.add_argument("--level", choices=["junior", "mid", "senior"], default="mid")
+    p.add_argument("--questions", type=int, default=None)
+    p.add_argument("--feedback", choices=["each", "end"], default=None)
+    p.set_defaults(func=cmd_practice)
+
+    p = sub.add_parser("index", help="index corpus/ (or the given folders) into Chroma")
+    p.add_argument("paths", nargs="*")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="search the corpus")
+    p.add_argument("query", nargs="?")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--role", choices=["mle", "llm"])
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--queries", help="JSON-lines file of {query, id?, role?}; prints one JSON line each")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("bank", help="question bank tools")
+    p.add_argument("action", choices=["check"])
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--skip-judge", action="store_true", help="skip the reference-answer self-consistency check")
+    p.set_defaults(func=cmd_bank)
+
+    p = sub.add_parser("grade", help="grade a JSON-lines file of answers")
+    p.add_argument("--data", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--judge", choices=["offline", "llm"], default="offline")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("history", help="list stored sessions")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("export", help="export one session")
+    p.add_argument("session_id")
+    p.add_argument("--format", choices=["md", "json"], default="md")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("app", help="start the browser app")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_app)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from interviewer.llm import LLMError
+
+    try:
+        return int(args.func(args) or 0)
+    except LLMError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

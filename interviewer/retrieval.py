@@ -1,0 +1,154 @@
+"""Hybrid retrieval over the corpus: dense (Chroma) + BM25 (bm25s), fused by reciprocal rank fusion.
+
+Dense-only and BM25-only stay selectable so the three can be compared (see evals/retrieval).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import bm25s
+import Stemmer
+
+from interviewer.embeddings import Embedder
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MAX_QUERY_CHARS = 2000
+RRF_K = 60
+
+
+class QueryError(ValueError):
+    """The query cannot be searched (for example, it is empty)."""
+
+
+@dataclass
+class Passage:
+    chunk_id: str
+    text: str
+    title: str
+    section: str
+    source: str
+    doc_id: str
+    roles: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def cite(self) -> str:
+        return f"{self.title} § {self.section}"
+
+
+class Retriever:
+    """Searches one Chroma collection; the BM25 side is built from the same collection's texts."""
+
+    def __init__(self, collection: Any, embedder: Embedder) -> None:
+        self.collection = collection
+        self.embedder = embedder
+        self._stemmer = Stemmer.Stemmer("english")
+        self._lock = threading.Lock()
+        self._load()
+
+    def _load(self) -> None:
+        data = self.collection.get(include=["documents", "metadatas"])
+        self.ids: list[str] = list(data["ids"])
+        self.texts: list[str] = list(data["documents"] or [])
+        self.metas: list[dict[str, Any]] = [m or {} for m in data["metadatas"] or []]
+        self._pos = {cid: i for i, cid in enumerate(self.ids)}
+        self.bm25 = bm25s.BM25()
+        if self.ids:
+            # Title and heading words count for BM25 too, as they do for the dense side.
+            texts = [
+                f"{m.get('title', '')} {m.get('section', '')} {t}" for m, t in zip(self.metas, self.texts, strict=True)
+            ]
+            self.bm25.index(self._tokenize(texts), show_progress=False)
+
+    def refresh(self) -> None:
+        with self._lock:
+            self._load()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _tokenize(self, texts: list[str]) -> Any:
+        return bm25s.tokenize(texts, stopwords="en", stemmer=self._stemmer, show_progress=False)
+
+    @staticmethod
+    def clean_query(query: str) -> str:
+        query = " ".join((query or "").split())
+        if not query:
+            raise QueryError("The query is empty: type a few words to search for.")
+        return query[:MAX_QUERY_CHARS]
+
+    def _allowed(self, i: int, role: str | None) -> bool:
+        return role is None or bool(self.metas[i].get(f"role_{role}"))
+
+    def dense(self, query: str, k: int, role: str | None = None) -> list[tuple[int, float]]:
+        if not self.ids:
+            return []
+        vector = self.embedder.encode([query])[0].tolist()
+        where = {f"role_{role}": True} if role else None
+        result = self.collection.query(
+            query_embeddings=[vector], n_results=min(k, len(self.ids)), where=where, include=["distances"]
+        )
+        return [
+            (self._pos[cid], 1.0 - float(dist))
+            for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)
+            if cid in self._pos
+        ]
+
+    def lexical(self, query: str, k: int, role: str | None = None) -> list[tuple[int, float]]:
+        if not self.ids:
+            return []
+        tokens = self._tokenize([query])
+        if not tokens.ids or not tokens.ids[0]:
+            return []
+        docs, scores = self.bm25.retrieve(tokens, k=len(self.ids), show_progress=False)
+        hits = [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+        return [(i, s) for i, s in hits if self._allowed(i, role)][:k]
+
+    def search(self, query: str, k: int = 5, role: str | None = None, mode: Mode = "hybrid") -> list[Passage]:
+        """Best first. Raises QueryError on an empty query; long queries are truncated."""
+        query = self.clean_query(query)
+        if role not in (None, "mle", "llm"):
+            raise QueryError(f"Unknown role {role!r}: use mle or llm.")
+        if mode == "dense":
+            ranked = self.dense(query, k, role)
+        elif mode == "bm25":
+            ranked = self.lexical(query, k, role)
+        else:
+            depth = max(k * 4, 20)
+            ranked = rrf([self.dense(query, depth, role), self.lexical(query, depth, role)])[:k]
+        return [self._passage(i, score) for i, score in ranked[:k]]
+
+    def _passage(self, i: int, score: float) -> Passage:
+        meta = self.metas[i]
+        return Passage(
+            chunk_id=self.ids[i],
+            text=self.texts[i],
+            title=str(meta.get("title", "")),
+            section=str(meta.get("section", "")),
+            source=str(meta.get("source", "")),
+            doc_id=str(meta.get("doc_id", "")),
+            roles=str(meta.get("roles", "")),
+            score=round(score, 6),
+        )
+
+    def chunks_for(self, doc_id: str, section: str | None = None) -> list[Passage]:
+        """Passages of one document (and section): how bank citations resolve to chunk ids."""
+        return [
+            self._passage(i, 1.0)
+            for i, meta in enumerate(self.metas)
+            if meta.get("doc_id") == doc_id and (section is None or meta.get("section") == section)
+        ]
+
+
+def rrf(rankings: list[list[tuple[int, float]]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of several best-first rankings of the same items."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (item, _) in enumerate(ranking):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return sorted(fused.items(), key=lambda pair: -pair[1])

@@ -1,0 +1,92 @@
+"""Wiring: build the heavy, shared pieces once from settings (the app caches them per process)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from interviewer.bank import QuestionBank, load_bank
+from interviewer.config import Settings
+from interviewer.embeddings import Embedder, get_embedder
+from interviewer.engine import Interview
+from interviewer.index import IndexReport, build_index, get_collection, open_client
+from interviewer.judge import GroundedJudge
+from interviewer.llm import LLM, model_config_from_settings
+from interviewer.retrieval import Retriever
+from interviewer.state import InterviewState
+from interviewer.storage import Store
+from interviewer.voice import LLMVoice, TemplateVoice
+
+
+@dataclass
+class Services:
+    settings: Settings
+    embedder: Embedder
+    collection: Any
+    retriever: Retriever
+    bank: QuestionBank
+    judge: GroundedJudge
+    store: Store
+    index_report: IndexReport | None = None
+
+    def voice(self, loop: str, level: str) -> TemplateVoice | LLMVoice:
+        if self.settings.offline_interviewer:
+            return TemplateVoice()
+        llm = LLM(model_config_from_settings(self.settings, "interviewer"))
+        return LLMVoice(llm, self.bank.loops[loop].title, level)
+
+    def interview(self, state: InterviewState) -> Interview:
+        return Interview(
+            state,
+            self.bank,
+            self.judge,
+            self.voice(state.loop, state.level),
+            max_followups=self.settings.max_followups,
+            max_answer_chars=self.settings.max_answer_chars,
+            on_change=self.store.save,
+        )
+
+    def new_interview(self, loop: str, level: str, n_questions: int, feedback: str = "each") -> Interview:
+        state = InterviewState(
+            loop=loop,
+            level=level,
+            n_questions=n_questions,
+            feedback_mode=feedback,
+            interviewer_model=self.settings.interviewer_model,
+            judge_model=self.settings.judge_model,
+        )
+        return self.interview(state)
+
+
+def build_judge(settings: Settings, embedder: Embedder, retriever: Retriever | None) -> GroundedJudge:
+    if settings.offline_judge:
+        from interviewer.judge.offline import OfflineJudge
+        from interviewer.judge.offline_scorer import OfflineScorer
+
+        inner: Any = OfflineJudge(OfflineScorer(embedder=embedder))
+    else:
+        from interviewer.judge.llm_judge import LLMJudge
+
+        inner = LLMJudge(
+            LLM(model_config_from_settings(settings, "judge")), cache_dir=settings.data_dir / "judge-cache"
+        )
+    return GroundedJudge(inner, retriever)
+
+
+def build_services(settings: Settings, *, index: bool = True, progress: bool = False) -> Services:
+    """Load models, open Chroma and SQLite, and (re)index the corpus if anything changed."""
+    embedder = get_embedder(settings.embedding_model)
+    collection = get_collection(open_client(settings.chroma_dir, settings.chroma_url), embedder.name)
+    report = build_index([settings.corpus_dir], collection, embedder, progress=progress) if index else None
+    retriever = Retriever(collection, embedder)
+    bank = load_bank(settings.bank_dir)
+    return Services(
+        settings=settings,
+        embedder=embedder,
+        collection=collection,
+        retriever=retriever,
+        bank=bank,
+        judge=build_judge(settings, embedder, retriever),
+        store=Store(settings.db_path),
+        index_report=report,
+    )

@@ -1,0 +1,152 @@
+"""The llm boundary, through litellm: mock_response, and a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from pydantic import BaseModel
+
+from interviewer import llm as llm_mod
+from interviewer.llm import (
+    LLM,
+    AuthenticationError,
+    BadResponse,
+    ConfigurationError,
+    ConnectionFailed,
+    ModelConfig,
+    ProviderError,
+    RateLimited,
+    StreamInterrupted,
+    TimedOut,
+)
+from tests.fake_openai import FakeOpenAI, Reply
+
+MSG = [{"role": "user", "content": "hi"}]
+
+
+class Point(BaseModel):
+    x: int
+    label: str
+
+
+def local(server: FakeOpenAI, **kw: object) -> LLM:
+    cfg = dict(model="openai/fake", api_base=server.api_base, api_key="sk-test", timeout=5, max_retries=2,
+               backoff_base=0.01, backoff_max=0.05)
+    cfg.update(kw)
+    return LLM(ModelConfig(**cfg))
+
+
+def test_mock_response_complete_and_stream() -> None:
+    model = LLM(ModelConfig("openai/gpt-4o-mini", api_key="sk-test"))
+    done = model.complete(MSG, mock_response="hello there")
+    assert done.text == "hello there" and done.model == "openai/gpt-4o-mini"
+    assert done.prompt_tokens > 0 and done.latency_s >= 0
+    assert "".join(model.stream(MSG, mock_response="one two three")) == "one two three"
+
+
+def test_missing_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="OPENAI_API_KEY"):
+        LLM(ModelConfig("openai/gpt-4o-mini")).complete(MSG)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="ANTHROPIC_API_KEY"):
+        LLM(ModelConfig("anthropic/claude-3-5-haiku-latest")).complete(MSG)
+
+
+def test_structured_feeds_validation_error_back() -> None:
+    with FakeOpenAI([Reply('{"x": "not a number"}'), Reply('Sure! ```json\n{"x": 3, "label": "a"}\n```')]) as srv:
+        point, completion = local(srv).structured(MSG, Point)
+    assert point == Point(x=3, label="a")
+    retry_prompt = srv.requests[1]["messages"][-1]["content"]
+    assert "not valid" in retry_prompt and "x" in retry_prompt  # the validation error was fed back
+    assert completion.prompt_tokens == 11
+
+
+def test_structured_gives_up_without_inventing() -> None:
+    with FakeOpenAI([Reply("I think it is about a 4.")]) as srv, pytest.raises(BadResponse, match="no valid Point"):
+        local(srv).structured(MSG, Point, attempts=3)
+    assert len(srv.requests) == 3
+
+
+def test_connection_refused_names_api_base() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}/v1"
+    model = LLM(ModelConfig("openai/fake", api_base=base, api_key="x", max_retries=1, backoff_base=0.01))
+    with pytest.raises(ConnectionFailed, match=f"127.0.0.1:{port}"):
+        model.complete(MSG)
+
+
+def test_rate_limit_retry_after_is_honoured() -> None:
+    with FakeOpenAI([Reply(status=429, headers={"Retry-After": "0.2"}), Reply("fine")]) as srv:
+        model = local(srv, backoff_max=1.0)
+        start = time.perf_counter()
+        done = model.complete(MSG)
+    assert done.text == "fine" and done.attempts == 2
+    assert time.perf_counter() - start >= 0.2
+
+
+def test_rate_limit_exhausts_retries() -> None:
+    with FakeOpenAI([Reply(status=429)]) as srv, pytest.raises(RateLimited, match="rate limited"):
+        local(srv, max_retries=2).complete(MSG)
+    assert len(srv.requests) == 3
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_server_errors_retry_then_succeed(status: int) -> None:
+    with FakeOpenAI([Reply(status=status), Reply("recovered")]) as srv:
+        assert local(srv).complete(MSG).text == "recovered"
+    assert len(srv.requests) == 2
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_auth_errors_are_not_retried(status: int) -> None:
+    with FakeOpenAI([Reply(status=status)]) as srv, pytest.raises(AuthenticationError, match="credentials"):
+        local(srv).complete(MSG)
+    assert len(srv.requests) == 1
+
+
+def test_timeout_is_retried_and_reported() -> None:
+    with FakeOpenAI([Reply("slow", delay=1.5)]) as srv, pytest.raises(TimedOut, match="within 0.5s"):
+        local(srv, timeout=0.5, max_retries=1).complete(MSG)
+    assert len(srv.requests) == 2
+
+
+def test_malformed_body_is_a_clear_error() -> None:
+    with FakeOpenAI([Reply(raw=b'{"choices": [{"mess')]) as srv, pytest.raises(llm_mod.LLMError) as info:
+        local(srv, max_retries=0).complete(MSG)
+    assert isinstance(info.value, BadResponse | ProviderError)
+    assert "fake" in str(info.value)
+
+
+def test_stream_cut_mid_way_raises_after_partial_text() -> None:
+    with FakeOpenAI([Reply("a b c d e f g h", stream_cut_after=3)]) as srv:
+        pieces: list[str] = []
+        with pytest.raises(StreamInterrupted, match="cut off"):
+            for piece in local(srv).stream(MSG):
+                pieces.append(piece)
+    assert "".join(pieces) == "a b c"
+    assert len(srv.requests) == 1  # nothing already shown is retried
+
+
+def test_fallback_model_is_tried_after_primary_fails() -> None:
+    with FakeOpenAI([Reply(status=503), Reply(status=503), Reply("from fallback")]) as srv:
+        model = local(srv, max_retries=1, fallbacks=("openai/backup",))
+        done = model.complete(MSG)
+    assert done.text == "from fallback" and done.model == "openai/backup"
+    assert [r["model"] for r in srv.requests] == ["fake", "fake", "backup"]
+
+
+def test_no_other_module_imports_litellm() -> None:
+    from pathlib import Path
+
+    root = Path(llm_mod.__file__).parent.parent
+    offenders = [
+        str(p)
+        for p in [*root.joinpath("interviewer").rglob("*.py"), root / "app.py"]
+        if p.name != "llm.py" and ("import litellm" in p.read_text() or "from litellm" in p.read_text())
+    ]
+    assert offenders == []
