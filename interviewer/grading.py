@@ -1,0 +1,105 @@
+"""`interview grade`: batch-grade a JSON-lines file with the offline or the LLM judge.
+
+Input lines: {"id", "question", "answer"} plus optional "reference_answer" and "key_points".
+Every input line yields one output line; a bad line gets status "error" and a null score.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from interviewer.bank import KeyPoint, Question
+from interviewer.config import Settings
+from interviewer.judge.verdict import Verdict
+
+
+def adhoc_question(item: dict[str, Any]) -> Question:
+    """A throwaway rubric for an external item: key points if given, else the reference's sentences."""
+    from interviewer.judge.guards import sentences
+
+    reference = str(item.get("reference_answer") or "").strip()
+    points = [str(p) for p in item.get("key_points") or [] if str(p).strip()]
+    if not points:
+        points = sentences(reference)[:6] or [reference]
+    points = [p if len(p) >= 10 else f"{p} (key point)" for p in points]
+    while len(points) < 3:
+        points.append(points[-1])
+    points = points[:6]
+    weight = 1.0 / len(points)
+    return Question.model_construct(
+        id="adhoc-grade-01",
+        loop="mle",
+        stage="adhoc",
+        levels=["mid"],
+        difficulty=2,
+        question=str(item["question"]),
+        key_points=[KeyPoint(point=p, weight=weight, probe="") for p in points],
+        anchors={1: "wrong", 2: "weak", 3: "partial", 4: "good", 5: "complete"},
+        reference_answer=reference or " ".join(points),
+        red_flags=[],
+        citations=[],
+        tags=[],
+    )
+
+
+def _row(item_id: Any, verdict: Verdict) -> dict[str, Any]:
+    return {"id": item_id, "score": verdict.score, "status": verdict.status, "verdict": verdict.model_dump()}
+
+
+def grade_items(items: list[dict[str, Any] | str], judge_kind: str, settings: Settings) -> list[dict[str, Any]]:
+    from interviewer.services import build_judge
+    from interviewer.embeddings import get_embedder
+
+    parsed: list[tuple[Any, dict[str, Any] | None, str]] = []
+    for n, raw in enumerate(items, 1):
+        try:
+            item = json.loads(raw) if isinstance(raw, str) else raw
+            if not isinstance(item, dict) or not str(item.get("question", "")).strip() or "answer" not in item:
+                raise ValueError("needs 'question' and 'answer'")
+            if not (item.get("reference_answer") or item.get("key_points")):
+                raise ValueError("needs 'reference_answer' or 'key_points' to grade against")
+            parsed.append((item.get("id", n), item, ""))
+        except (ValueError, TypeError) as err:
+            parsed.append((n, None, f"line {n}: {err}"))
+
+    if judge_kind == "llm":
+        if settings.offline_judge:
+            raise SystemExit("--judge llm needs INTERVIEW_JUDGE_MODEL set to a litellm model")
+    else:
+        settings = settings.model_copy(update={"judge_model": "offline"})
+    judge = build_judge(settings, get_embedder(settings.embedding_model), retriever=None).inner
+    rows: list[dict[str, Any]] = []
+    good = [(i, item) for i, (_, item, _) in enumerate(parsed) if item is not None]
+    verdicts: dict[int, Verdict] = {}
+    if judge.kind == "offline":  # one batched pass: thousands of answers in seconds
+        questions = [adhoc_question(item) for _, item in good]
+        batch = [
+            {"question": q.question, "answer": str(item["answer"]), "reference": q.reference_answer,
+             "key_points": [kp.point for kp in q.key_points], "weights": [kp.weight for kp in q.key_points]}
+            for q, (_, item) in zip(questions, good, strict=True)
+        ]
+        for (i, _), q, assessment in zip(good, questions, judge.scorer.assess_batch(batch), strict=True):
+            verdicts[i] = judge.to_verdict(q, assessment, 0.0)
+    else:
+        for i, item in tqdm(good, desc="grading", unit="answer", file=sys.stderr):
+            verdicts[i] = judge.judge(adhoc_question(item), str(item["answer"]))
+    for i, (item_id, _, error) in enumerate(parsed):
+        rows.append(_row(item_id, verdicts[i]) if i in verdicts else _row(item_id, Verdict.failed(error)))
+    return rows
+
+
+def grade_file(data: Path, out: Path, judge_kind: str, settings: Settings) -> int:
+    lines = [line for line in data.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    rows = grade_items(lines, judge_kind, settings)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as fh:
+        for row in tqdm(rows, desc="writing", unit="row", file=sys.stderr, disable=len(rows) < 500):
+            fh.write(json.dumps(row) + "\n")
+    errors = sum(1 for r in rows if r["status"] == "error")
+    print(f"graded {len(rows) - errors} of {len(rows)} answers ({errors} errors) -> {out}")
+    return 0
