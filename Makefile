@@ -30,7 +30,7 @@ run: index
 test: setup
 	bash scripts/system-deps.sh
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	INTERVIEW_TEST_POSTGRES_URL="$${INTERVIEW_TEST_POSTGRES_URL:-$$(bash scripts/postgres-for-tests.sh)}" $(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check app.py interviewer

@@ -123,9 +123,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from interviewer.storage import Store
+    from interviewer.storage import open_store
 
-    rows = Store(get_settings().db_path).list()
+    rows = open_store(get_settings()).list()
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
@@ -138,10 +138,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from interviewer.bank import load_bank
     from interviewer.report import markdown_report
-    from interviewer.storage import Store, export_json
+    from interviewer.storage import export_json, open_store
 
     settings = get_settings()
-    state = Store(settings.db_path).load(args.session_id)
+    state = open_store(settings).load(args.session_id)
     if state is None:
         print(f"error: no session {args.session_id!r}; see `interview history`", file=sys.stderr)
         return 2

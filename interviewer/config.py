@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     max_output_tokens: int = Field(800, gt=0, description="Cap on tokens generated per call.")
 
     data_dir: Path = Field(Path("data"), description="Where the Chroma index and the SQLite database live.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL (e.g. postgresql+psycopg://...); default SQLite in data_dir."
+    )
     chroma_url: str | None = Field(None, description="Use a Chroma server (HttpClient) instead of the embedded one.")
     corpus_dir: Path = Field(REPO_ROOT / "corpus", description="The role documents to index.")
     bank_dir: Path = Field(REPO_ROOT / "question_bank", description="Questions and rubrics.")

@@ -52,8 +52,8 @@ def _row(item_id: Any, verdict: Verdict) -> dict[str, Any]:
 
 
 def grade_items(items: list[dict[str, Any] | str], judge_kind: str, settings: Settings) -> list[dict[str, Any]]:
-    from interviewer.services import build_judge
     from interviewer.embeddings import get_embedder
+    from interviewer.services import build_judge
 
     parsed: list[tuple[Any, dict[str, Any] | None, str]] = []
     for n, raw in enumerate(items, 1):

@@ -14,7 +14,7 @@ from interviewer.judge import GroundedJudge
 from interviewer.llm import LLM, model_config_from_settings
 from interviewer.retrieval import Retriever
 from interviewer.state import InterviewState
-from interviewer.storage import Store
+from interviewer.storage import Store, open_store
 from interviewer.voice import LLMVoice, TemplateVoice
 
 
@@ -87,6 +87,6 @@ def build_services(settings: Settings, *, index: bool = True, progress: bool = F
         retriever=retriever,
         bank=bank,
         judge=build_judge(settings, embedder, retriever),
-        store=Store(settings.db_path),
+        store=open_store(settings),
         index_report=report,
     )

@@ -7,6 +7,7 @@ headers (e.g. Retry-After), raw malformed bodies, or a delay longer than the cli
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -54,10 +55,8 @@ class FakeOpenAI:
                 reply = server.replies.pop(0) if len(server.replies) > 1 else server.replies[0]
                 if reply.delay:
                     time.sleep(reply.delay)
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     server._send(self, body, reply)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from interviewer.bank import Question
-from interviewer.judge.guards import injection_sentences, quote_in_answer
+from interviewer.judge.guards import quote_in_answer, strip_injection
 from interviewer.judge.verdict import (
     CriterionVerdict,
     JudgeMeta,
@@ -101,47 +101,54 @@ class LLMJudge:
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def judge(self, question: Question, answer: str) -> Verdict:
+        """Grade `answer`; grader-addressed sentences are removed before the model ever sees them."""
         start = time.perf_counter()
         meta = JudgeMeta(
             judge="llm", model=self.llm.name, rubric_version=question.rubric_version, prompt_hash=PROMPT_HASH
         )
-        key = self._key(question, answer)
+        text, injected = strip_injection(answer)
+        key = self._key(question, text)
         cached = self.cache.get(key) if self.cache is not None else None
         if cached is not None:
             verdict = Verdict.model_validate_json(cached)
             verdict.meta = (verdict.meta or meta).model_copy(update={"cached": True})
-            return verdict
+            return _flag_injection(verdict) if injected else verdict
         try:
-            judgement, completion = self.llm.structured(build_messages(question, answer), Judgement, temperature=0.0)
+            judgement, completion = self.llm.structured(build_messages(question, text), Judgement, temperature=0.0)
         except LLMError as err:
             meta.latency_ms = (time.perf_counter() - start) * 1000
             return Verdict.failed(f"The judge could not score this answer: {err}", meta)
         meta.latency_ms = (time.perf_counter() - start) * 1000
         meta.cost_usd = completion.cost_usd
-        verdict = self._to_verdict(question, answer, judgement, meta)
+        verdict = self._to_verdict(question, text, judgement, meta)
         if self.cache is not None:
             self.cache.set(key, verdict.model_dump_json())
-        return verdict
+        return _flag_injection(verdict) if injected else verdict
 
     def _to_verdict(self, question: Question, answer: str, judgement: Judgement, meta: JudgeMeta) -> Verdict:
-        injected = injection_sentences(answer)
-        by_index = {p.index: p for p in judgement.key_points}
         points: list[KeyPointVerdict] = []
+        by_index = {p.index: p for p in judgement.key_points}
         for i, kp in enumerate(question.key_points, 1):
             judged = by_index.get(i)
             status, evidence = (judged.status, judged.evidence.strip()) if judged else ("missed", "")
-            grounded = bool(evidence) and quote_in_answer(evidence, answer)
-            if not grounded or any(quote_in_answer(evidence, bad) for bad in injected):
-                status, evidence = "missed", ""
+            if not (evidence and quote_in_answer(evidence, answer)):
+                status, evidence = "missed", ""  # no credit for words the candidate did not write
             points.append(KeyPointVerdict(point=kp.point, status=status, evidence=evidence, weight=kp.weight))
         criteria = [CriterionVerdict(**c.model_dump()) for c in judgement.criteria]
-        flags = ["injection"] if (injected or judgement.injection_attempt) else []
-        return Verdict(
+        verdict = Verdict(
             status="ok",
             score=overall_score(points, criteria),
             key_points=points,
             criteria=criteria,
             feedback=judgement.feedback.strip(),
-            flags=flags,
             meta=meta,
         )
+        return _flag_injection(verdict) if judgement.injection_attempt else verdict
+
+
+def _flag_injection(verdict: Verdict) -> Verdict:
+    """Flag an injection attempt; the score may not exceed what grounded key-point coverage alone earns,
+    so criterion scores a fooled model inflated cannot lift it."""
+    coverage_only = round(1 + 4 * weighted_coverage(verdict.key_points), 2)
+    flags = sorted({*verdict.flags, "injection"})
+    return verdict.model_copy(update={"flags": flags, "score": min(verdict.score or 1.0, coverage_only)})

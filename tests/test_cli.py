@@ -1,0 +1,67 @@
+"""The terminal mode and CLI, as real subprocesses with piped standard input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def run_cli(args: list[str], data_dir: Path, stdin: str = "", timeout: int = 240) -> subprocess.CompletedProcess:
+    env = {**os.environ, "INTERVIEW_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "interviewer", *args], input=stdin, capture_output=True, text=True,
+                          cwd=REPO, env=env, timeout=timeout)
+
+
+@pytest.mark.slow
+def test_practice_with_piped_answers_then_history_and_export(shared_data_dir: Path, services) -> None:  # noqa: ARG001
+    answers = "\n".join([
+        "We used a time-based split to avoid leakage and shipped behind a canary with drift monitoring.",
+        "/skip",
+        "",
+        "/why",
+        "/end",
+    ])
+    done = run_cli(["practice", "--loop", "mle", "--level", "junior", "--questions", "3"], shared_data_dir, answers)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Question 1 of 3" in out and "Interview complete" in out
+    assert "Score:" in out or "Let me follow up" in out
+    assert "I didn't get an answer" in out and "Skipped." in out
+    session_id = out.rsplit("[session ", 1)[1].split()[0]
+
+    history = run_cli(["history", "--json"], shared_data_dir)
+    rows = json.loads(history.stdout)
+    row = next(r for r in rows if r["id"] == session_id)
+    assert {"id", "started_at", "loop", "level", "status", "overall_score"} <= row.keys()
+    assert row["status"] == "finished" and row["loop"] == "mle" and row["level"] == "junior"
+
+    md = run_cli(["export", session_id, "--format", "md"], shared_data_dir)
+    assert md.returncode == 0 and "# Machine Learning Engineer mock interview" in md.stdout
+    assert "Reference answer" in md.stdout
+    data = json.loads(run_cli(["export", session_id, "--format", "json"], shared_data_dir).stdout)
+    assert data["id"] == session_id and data["records"][0]["answers"]
+
+
+def test_end_of_input_ends_the_interview(shared_data_dir: Path, services) -> None:  # noqa: ARG001
+    done = run_cli(["practice", "--loop", "llm", "--questions", "2"], shared_data_dir, "")
+    assert done.returncode == 0 and "Interview complete" in done.stdout and "No answer was scored" in done.stdout
+
+
+def test_module_and_console_script_agree(shared_data_dir: Path) -> None:
+    via_module = run_cli(["--help"], shared_data_dir)
+    script = Path(sys.executable).with_name("interview")
+    via_script = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert via_module.returncode == 0 and via_script.returncode == 0
+    assert "practice" in via_module.stdout and via_module.stdout == via_script.stdout
+
+
+def test_export_unknown_session_is_a_clear_error(tmp_path: Path) -> None:
+    done = run_cli(["export", "nope"], tmp_path)
+    assert done.returncode == 2 and "no session 'nope'" in done.stderr
