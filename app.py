@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import altair as alt
 import streamlit as st
 
 from interviewer.bank import LEVELS
@@ -117,10 +120,27 @@ def report_section(svc: Services) -> None:
     stage_scores = state.stage_scores()
     if stage_scores:
         st.subheader("Scores by stage")
-        st.bar_chart({svc.bank.loops[state.loop].stages.get(s, s): v for s, v in stage_scores.items()})
-    report = markdown_report(state, svc.bank)
-    with st.expander("Full report: answers, key points, reference answers"):
+        names = svc.bank.loops[state.loop].stages
+        st.bar_chart({names.get(s, s): v for s, v in stage_scores.items()}, y_label="score (1-5)")
+    if state.fixed_questions:
+        attempts = svc.store.attempts(state.fixed_questions[0])
+        if len(attempts) > 1:
+            st.subheader("Your attempts at this question")
+            first, last = attempts[0]["score"], attempts[-1]["score"]
+            st.metric("Latest score", f"{last:.1f}", delta=f"{last - first:+.1f} since the first attempt")
+            st.line_chart([a["score"] for a in attempts], y_label="score", x_label="attempt")
+    report = markdown_report(state, svc.bank, svc.cited_passages)
+    with st.expander("Full report: answers, key points, reference answers, passages to read", expanded=True):
         st.markdown(report)
+    st.subheader("Practice again")
+    for record in state.records:
+        q = svc.bank.questions.get(record.question_id)
+        score = f"{record.score:.1f}" if record.score is not None else record.status
+        if q is not None and st.button(f"Retry ({score}): {q.question[:90]}…", key=f"again_{record.question_id}"):
+            again = svc.practice_again(record.question_id, state.level, retry_of=state.id)
+            st.session_state.interview = again
+            st.session_state.pending = again.start()
+            st.rerun()
     c1, c2, c3 = st.columns(3)
     c1.download_button("Download report (.md)", report, f"interview-{state.id}.md", key="dl_md")
     c2.download_button("Download data (.json)", export_json(state), f"interview-{state.id}.json", key="dl_json")
@@ -135,19 +155,56 @@ def history_screen(svc: Services) -> None:
     if not rows:
         st.info("No interviews yet.")
         return
-    st.dataframe(rows, key="history_table")
+    progress = svc.store.stage_history()
+    if progress:
+        st.subheader("Progress by stage")
+        chart = (
+            alt.Chart(alt.Data(values=[{**p, "when": p["started_at"] * 1000} for p in progress]))
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("when:T", title="session"),
+                y=alt.Y("score:Q", scale=alt.Scale(domain=[1, 5])),
+                color="stage:N",
+                strokeDash="loop:N",
+            )
+        )
+        st.altair_chart(chart, key="progress_chart")
+    table = [
+        {
+            "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(r["started_at"])),
+            "loop": r["loop"],
+            "level": r["level"],
+            "status": r["status"],
+            "score": r["overall_score"],
+            "id": r["id"],
+        }
+        for r in rows
+    ]
+    st.dataframe(table, key="history_table", hide_index=True)
     choice = st.selectbox("Open a session", [r["id"] for r in rows], key="history_pick")
     state = svc.store.load(choice) if choice else None
     if state is not None:
-        st.markdown(markdown_report(state, svc.bank))
+        if state.status == "active" and st.button("Resume this interview", key="history_resume"):
+            st.session_state.interview = svc.interview(state)
+            st.session_state.pending = []
+            st.session_state.nav_target = "Interview"
+            st.rerun()
+        st.markdown(markdown_report(state, svc.bank, svc.cited_passages))
         if st.button("Delete this session", key="history_delete"):
             svc.store.delete(choice)
+            st.rerun()
+    with st.expander("Delete all history"):
+        sure = st.checkbox("Yes, delete every stored interview", key="history_confirm_all")
+        if st.button("Delete all", key="history_delete_all", disabled=not sure):
+            svc.store.delete()
             st.rerun()
 
 
 def main() -> None:
     svc = services()
     settings = svc.settings
+    if "nav_target" in st.session_state:  # a button asked to switch views before the radio is drawn
+        st.session_state.nav = st.session_state.pop("nav_target")
     with st.sidebar:
         view = st.radio("View", ["Interview", "History"], key="nav")
         if settings.offline_interviewer or settings.offline_judge:

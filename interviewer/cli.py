@@ -21,9 +21,19 @@ def _services(index: bool = True, progress: bool = False):
 def cmd_practice(args: argparse.Namespace) -> int:
     services = _services()
     settings = services.settings
-    interview = services.new_interview(
-        args.loop, args.level, args.questions or settings.default_questions, args.feedback or settings.feedback
-    )
+    if args.resume:
+        state = services.store.load(args.resume)
+        if state is None:
+            print(f"error: no session {args.resume!r}; see `interview history`", file=sys.stderr)
+            return 2
+        interview = services.interview(state)
+        print(f"[resuming session {state.id}: {len(state.records)} question(s) so far]")
+        last = next((m for m in reversed(state.messages) if m.kind in ("question", "followup")), None)
+        _print_messages([last] if last and state.status == "active" else [])
+    else:
+        interview = services.new_interview(
+            args.loop, args.level, args.questions or settings.default_questions, args.feedback or settings.feedback
+        )
     if services.store.recovered_from:
         print(f"[notice] {services.store.recovered_from}")
     if not settings.offline_interviewer or not settings.offline_judge:
@@ -163,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--level", choices=["junior", "mid", "senior"], default="mid")
     p.add_argument("--questions", type=int, default=None)
     p.add_argument("--feedback", choices=["each", "end"], default=None)
+    p.add_argument("--resume", metavar="SESSION_ID", help="continue an unfinished interview")
     p.set_defaults(func=cmd_practice)
 
     p = sub.add_parser("index", help="index corpus/ (or the given folders) into Chroma")

@@ -61,7 +61,11 @@ class Interview:
         if self.state.messages:
             return []
         loop = self.bank.loops[self.state.loop]
-        self.state.stage_plan = plan_stages(list(loop.stages), self.state.n_questions)
+        if self.state.fixed_questions:
+            self.state.n_questions = len(self.state.fixed_questions)
+            self.state.stage_plan = [self.bank.questions[q].stage for q in self.state.fixed_questions]
+        else:
+            self.state.stage_plan = plan_stages(list(loop.stages), self.state.n_questions)
         out = [self._say("intro", self.voice.intro(loop.title, self.state.level, self.state.n_questions))]
         out += self._next_question()
         self._save()
@@ -74,7 +78,10 @@ class Interview:
         stage = self.state.stage_plan[done]
         asked = {r.question_id for r in self.state.records}
         difficulty = target_difficulty(self.state.level, self.state.scores)
-        q = pick_question(self.bank, self.state.loop, stage, self.state.level, asked, difficulty, self.state.id)
+        if self.state.fixed_questions:
+            q = self.bank.questions.get(self.state.fixed_questions[done])
+        else:
+            q = pick_question(self.bank, self.state.loop, stage, self.state.level, asked, difficulty, self.state.id)
         if q is None:
             return [self._say("notice", "The question bank has no more questions for this loop.")] + self._finish()
         self.state.records.append(QuestionRecord(question_id=q.id, stage=q.stage, difficulty=q.difficulty))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from interviewer.judge.verdict import Verdict
@@ -63,8 +64,10 @@ def summary_text(state: InterviewState, bank: QuestionBank) -> str:
     return "\n".join(lines)
 
 
-def markdown_report(state: InterviewState, bank: QuestionBank) -> str:
-    """The full report after the interview: answers, scores, key points, reference answers, passages."""
+def markdown_report(state: InterviewState, bank: QuestionBank, cited: Callable[[str], list] | None = None) -> str:
+    """The full report after the interview: answers, scores, key points, reference answers, passages.
+
+    Reference answers and cited passages appear only once the interview has finished."""
     title = bank.loops[state.loop].title
     out = [f"# {title} mock interview — {state.level}", "", summary_text(state, bank), ""]
     for i, record in enumerate(state.records, 1):
@@ -81,4 +84,11 @@ def markdown_report(state: InterviewState, bank: QuestionBank) -> str:
             out.append("")
         if q is not None and state.status == "finished":
             out += ["**Reference answer:** " + q.reference_answer.strip(), ""]
+            for p in cited(q.id) if cited else []:
+                out += [
+                    f"**Read:** *{p.title} § {p.section}* [{p.chunk_id}]",
+                    "",
+                    "> " + p.text.replace("\n", "\n> "),
+                    "",
+                ]
     return "\n".join(out)

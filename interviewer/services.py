@@ -57,6 +57,21 @@ class Services:
         )
         return self.interview(state)
 
+    def practice_again(self, question_id: str, level: str, retry_of: str | None = None) -> Interview:
+        """A one-question interview on a question asked before; its score is stored beside the earlier ones."""
+        question = self.bank.questions[question_id]
+        interview = self.new_interview(question.loop, level, 1)
+        interview.state.fixed_questions = [question_id]
+        interview.state.retry_of = retry_of
+        return interview
+
+    def cited_passages(self, question_id: str) -> list:
+        """The corpus passages a question cites (shown in the report, after the interview)."""
+        question = self.bank.questions.get(question_id)
+        if question is None:
+            return []
+        return [p for c in question.citations for p in self.judge.passages_for_citation(c.doc, c.section)]
+
 
 def build_judge(settings: Settings, embedder: Embedder, retriever: Retriever | None) -> GroundedJudge:
     if settings.offline_judge:

@@ -88,6 +88,8 @@ class InterviewState(BaseModel):
     finished_at: float | None = None
     interviewer_model: str = "offline"
     judge_model: str = "offline"
+    fixed_questions: list[str] = Field(default_factory=list, description="Ask exactly these (practice again).")
+    retry_of: str | None = Field(None, description="The session whose question is being practised again.")
 
     @property
     def current(self) -> QuestionRecord | None:

@@ -29,15 +29,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path: Path, shared_data_dir: Path, services):  # noqa: ARG001 - index built once
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path, services):  # noqa: ARG001
+    tmp_path = tmp_path_factory.mktemp("streamlit")
     port = free_port()
     env = {**os.environ, "INTERVIEW_DATA_DIR": str(shared_data_dir), "HF_HUB_OFFLINE": "1"}
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
@@ -55,26 +70,46 @@ def server(tmp_path: Path, shared_data_dir: Path, services):  # noqa: ARG001 - i
     proc.wait(timeout=20)
 
 
+def launch(pw):
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required: bash scripts/system-deps.sh"
+    return pw.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    )
+
+
+def start_interview(page, server: str, n: int, loop: str | None = None) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    if loop == "llm":
+        page.get_by_label("Interview loop").click()
+        page.get_by_role("option", name="LLM Engineer").click()
+    number = page.get_by_label("Number of questions")
+    number.fill(str(n))
+    number.press("Enter")
+    page.get_by_role("button", name="Start interview").click()
+    expect(page.get_by_text(f"Question 1 of {n}")).to_be_visible()
+
+
 def test_three_question_interview_in_chromium(server: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required: bash scripts/system-deps.sh"
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )
+        browser = launch(pw)
         page = browser.new_page(viewport={"width": 1280, "height": 1800})
         page.set_default_timeout(120_000)
         try:
-            page.goto(server)
-            number = page.get_by_label("Number of questions")
-            number.fill("3")
-            number.press("Enter")
-            page.get_by_role("button", name="Start interview").click()
-            expect(page.get_by_text("Question 1 of 3")).to_be_visible()
+            start_interview(page, server, 3)
             box = page.get_by_test_id("stChatInputTextArea")
             for _ in range(6):
                 if page.get_by_text("Interview complete").count():
@@ -88,4 +123,32 @@ def test_three_question_interview_in_chromium(server: str) -> None:
             expect(page.get_by_text("time-based split to avoid leakage").first).to_be_visible()
         finally:
             page.screenshot(path=str(ARTIFACTS / "browser-interview.png"), full_page=True)
+            browser.close()
+
+
+def test_two_browser_sessions_keep_separate_interviews(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        alice = browser.new_context().new_page()
+        bob = browser.new_context().new_page()
+        for page in (alice, bob):
+            page.set_default_timeout(120_000)
+        try:
+            start_interview(alice, server, 2)
+            start_interview(bob, server, 2, loop="llm")
+            for page, text in ((alice, "Alice says canary rollouts"), (bob, "Bob says chunk by headings")):
+                box = page.get_by_test_id("stChatInputTextArea")
+                box.fill(f"{text} and more detail on the approach.")
+                box.press("Enter")
+                expect(page.get_by_text(text).first).to_be_visible()
+            assert bob.get_by_text("Alice says").count() == 0 and alice.get_by_text("Bob says").count() == 0
+            expect(alice.get_by_text("Machine Learning Engineer — mid")).to_be_visible()
+            expect(bob.get_by_text("LLM Engineer — mid")).to_be_visible()
+            alice.reload()  # a refresh loses nothing: the interview is stored and offered for resuming
+            alice.get_by_role("button", name="Resume mle / mid").first.click()
+            expect(alice.get_by_text("Alice says canary rollouts").first).to_be_visible()
+        finally:
+            alice.screenshot(path=str(ARTIFACTS / "browser-session-a.png"), full_page=True)
             browser.close()

@@ -15,19 +15,28 @@ from tests.conftest import REPO
 
 def run_cli(args: list[str], data_dir: Path, stdin: str = "", timeout: int = 240) -> subprocess.CompletedProcess:
     env = {**os.environ, "INTERVIEW_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "interviewer", *args], input=stdin, capture_output=True, text=True,
-                          cwd=REPO, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "interviewer", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=timeout,
+    )
 
 
 @pytest.mark.slow
 def test_practice_with_piped_answers_then_history_and_export(shared_data_dir: Path, services) -> None:  # noqa: ARG001
-    answers = "\n".join([
-        "We used a time-based split to avoid leakage and shipped behind a canary with drift monitoring.",
-        "/skip",
-        "",
-        "/why",
-        "/end",
-    ])
+    answers = "\n".join(
+        [
+            "We used a time-based split to avoid leakage and shipped behind a canary with drift monitoring.",
+            "/skip",
+            "",
+            "/why",
+            "/end",
+        ]
+    )
     done = run_cli(["practice", "--loop", "mle", "--level", "junior", "--questions", "3"], shared_data_dir, answers)
     assert done.returncode == 0, done.stderr
     out = done.stdout
@@ -65,3 +74,41 @@ def test_module_and_console_script_agree(shared_data_dir: Path) -> None:
 def test_export_unknown_session_is_a_clear_error(tmp_path: Path) -> None:
     done = run_cli(["export", "nope"], tmp_path)
     assert done.returncode == 2 and "no session 'nope'" in done.stderr
+
+
+@pytest.mark.slow
+def test_killed_mid_interview_loses_nothing_and_resumes(shared_data_dir: Path, services) -> None:  # noqa: ARG001
+    """A real process killed with SIGKILL after an answer: the stored turn survives; --resume continues."""
+    import signal
+    import time
+
+    from interviewer.storage import Store
+
+    env = {**os.environ, "INTERVIEW_DATA_DIR": str(shared_data_dir), "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "interviewer", "practice", "--loop", "llm", "--questions", "3"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
+    answer = "I would chunk by headings, filter on metadata and evaluate recall on labeled queries."
+    proc.stdin.write(answer + "\n")
+    proc.stdin.flush()
+    seen = ""
+    deadline = time.time() + 180
+    while time.time() < deadline and not any(k in seen for k in ("Score:", "follow up", "Question 2 of 3")):
+        seen += proc.stdout.readline()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert any(k in seen for k in ("Score:", "follow up", "Question 2 of 3")), seen
+    store = Store(shared_data_dir / "interview.sqlite3")
+    state = next(
+        s for s in (store.load(r["id"]) for r in store.list()) if s and s.records and s.records[0].answers == [answer]
+    )
+    assert state.status == "active" and state.records[0].verdicts
+    resumed = run_cli(["practice", "--resume", state.id], shared_data_dir, "/end\n")
+    assert resumed.returncode == 0 and f"resuming session {state.id}" in resumed.stdout
+    final = Store(shared_data_dir / "interview.sqlite3").load(state.id)
+    assert final.status == "finished" and final.records[0].answers == [answer]
