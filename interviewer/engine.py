@@ -199,4 +199,11 @@ class Interview:
         out: list[Message] = []
         if self.state.feedback_mode == "each":
             out.append(self._say("feedback", verdict_text(verdict), question_id=record.question_id, verdict=verdict))
+        done = len(self.state.records)
+        next_stage = self._stage_title(self.state.stage_plan[done]) if done < self.state.n_questions else None
+        ack = self.voice.acknowledge(question, record.combined_answer(), next_stage)
+        if ack is not None:
+            message = Message.streaming(ack, role="interviewer", kind="ack", question_id=record.question_id)
+            self.state.messages.append(message)
+            out.append(message)
         return out + self._next_question()

@@ -38,8 +38,8 @@ class TemplateVoice:
     def follow_up(self, question: Question, answer: str, point: KeyPoint, passage: str) -> str:  # noqa: ARG002
         return f"Let me follow up on that. {point.probe.strip()}"
 
-    def thanks(self) -> str:
-        return "Thanks — let's move on."
+    def acknowledge(self, question: Question, answer: str, next_stage: str | None) -> Iterator[str] | None:  # noqa: ARG002
+        return None  # the template voice lets the score and feedback speak
 
 
 def leaks(text: str, question: Question) -> bool:
@@ -122,5 +122,25 @@ class LLMVoice:
             return self.fallback.follow_up(question, answer, point, passage)
         return text
 
-    def thanks(self) -> str:
-        return self.fallback.thanks()
+    def acknowledge(self, question: Question, answer: str, next_stage: str | None) -> Iterator[str] | None:
+        """A one-sentence acknowledgement of the answer and a transition, streamed; never an evaluation."""
+        where = f"to the next stage, {next_stage}" if next_stage else "to wrap up"
+        messages = [
+            {"role": "system", "content": self.system},
+            {
+                "role": "user",
+                "content": f"<question>\n{question.question.strip()}\n</question>\n"
+                f"<candidate_answer>\n{answer[:2000]}\n</candidate_answer>\n"
+                f"In one or two short sentences, acknowledge something specific the candidate said (do not judge "
+                f"whether it was right, do not give the answer) and say you are moving on {where}. No question.",
+            },
+        ]
+
+        def pieces() -> Iterator[str]:
+            try:
+                yield from self.llm.stream(messages, max_tokens=80)
+            except LLMError as err:
+                self.last_error = str(err)
+                yield " (moving on)"
+
+        return pieces()

@@ -1,0 +1,70 @@
+"""The LLM voice over a scripted local server: streamed phrasing, leak guard, fallbacks."""
+
+from __future__ import annotations
+
+from interviewer.engine import Interview
+from interviewer.judge import GroundedJudge
+from interviewer.llm import LLM, ModelConfig
+from interviewer.state import InterviewState
+from interviewer.voice import LLMVoice, TemplateVoice, leaks
+from tests.conftest import FakeJudge
+from tests.fake_openai import FakeOpenAI, Reply
+
+
+def voice_for(srv: FakeOpenAI) -> LLMVoice:
+    cfg = ModelConfig("openai/voice", api_base=srv.api_base, api_key="x", max_retries=0, backoff_base=0.01)
+    return LLMVoice(LLM(cfg), "Machine Learning Engineer", "mid")
+
+
+def test_question_is_streamed_in_the_models_words(bank) -> None:
+    q = bank.questions["mle-serving-01"]
+    with FakeOpenAI([Reply("So tell me, how would you serve this model?")]) as srv:
+        text = "".join(voice_for(srv).ask(q, "Serving and latency", 1, 3))
+        prompt = srv.requests[0]["messages"][1]["content"]
+    assert text.startswith("**Question 1 of 3 — Serving and latency.** So tell me")
+    assert srv.requests[0]["stream"] is True and q.question.strip() in prompt
+    assert q.reference_answer.strip()[:60] not in prompt  # the voice never sees the reference answer
+
+
+def test_follow_up_that_leaks_a_key_point_falls_back_to_the_probe(bank) -> None:
+    q = bank.questions["mle-serving-02"]
+    point = q.key_points[0]
+    with FakeOpenAI([Reply(f"Good. Did you consider this: {point.point}?")]) as srv:
+        text = voice_for(srv).follow_up(q, "I'd add GPUs.", point, "passage")
+        prompt = srv.requests[0]["messages"][1]["content"]
+    assert text == TemplateVoice().follow_up(q, "", point, "") and point.probe in text
+    assert "<candidate_answer>" in prompt and "never state it" in prompt
+
+
+def test_good_follow_up_is_used(bank) -> None:
+    q = bank.questions["mle-serving-02"]
+    point = q.key_points[0]
+    reply = "You mentioned adding GPUs. Before spending money, how would you find out where the time goes?"
+    with FakeOpenAI([Reply(reply)]) as srv:
+        assert voice_for(srv).follow_up(q, "I'd add GPUs.", point, "passage") == reply
+    assert not leaks(reply, q)
+
+
+def test_model_failure_falls_back_and_the_interview_continues(bank) -> None:
+    state = InterviewState(loop="mle", level="mid", n_questions=2, id="voicefail")
+    with FakeOpenAI([Reply(status=503)]) as srv:
+        interview = Interview(state, bank, GroundedJudge(FakeJudge([4.8, 4.8]), None), voice_for(srv))
+        first = [m.settle() for m in interview.start()]
+        assert bank.questions[state.records[0].question_id].question.strip() in first[-1].text
+        out = [m.settle() for m in interview.respond("A complete answer.")]
+    assert [m.kind for m in out] == ["feedback", "ack", "question"]
+    assert out[1].text == " (moving on)" and state.records[0].status == "scored"
+    assert interview.voice.last_error and "voice" in interview.voice.last_error
+
+
+def test_acknowledgement_and_transition_are_generated(bank) -> None:
+    state = InterviewState(loop="llm", level="senior", n_questions=2, id="voiceack")
+    replies = [Reply("First question, phrased?"), Reply("Thanks, the eval set idea is clear. On to agents."),
+               Reply("Second question, phrased?")]
+    with FakeOpenAI(replies) as srv:
+        interview = Interview(state, bank, GroundedJudge(FakeJudge([4.9]), None), voice_for(srv))
+        [m.settle() for m in interview.start()]
+        out = [m.settle() for m in interview.respond("I would build an eval set first.")]
+        ack_prompt = srv.requests[1]["messages"][1]["content"]
+    assert out[1].kind == "ack" and "eval set idea" in out[1].text
+    assert "I would build an eval set first." in ack_prompt and "<candidate_answer>" in ack_prompt
