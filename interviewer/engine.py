@@ -15,7 +15,7 @@ from interviewer.inputs import COMMANDS, clean_answer, parse_command
 from interviewer.judge import GroundedJudge
 from interviewer.policy import follow_up_point, pick_question, plan_stages, target_difficulty
 from interviewer.report import explain_verdict, summary_text, verdict_text
-from interviewer.state import InterviewState, Message, QuestionRecord
+from interviewer.state import InterviewState, Message, QuestionRecord, Usage
 
 
 class Interview:
@@ -179,6 +179,16 @@ class Interview:
         question = self.question(record)
         verdict = self.judge.judge(question, record.combined_answer())
         record.verdicts.append(verdict)
+        if verdict.meta is not None and verdict.meta.judge == "llm" and not verdict.meta.cached:
+            self.state.usage.append(
+                Usage(
+                    role="judge",
+                    model=verdict.meta.model,
+                    latency_ms=verdict.meta.latency_ms,
+                    cost_usd=verdict.meta.cost_usd,
+                    question_id=record.question_id,
+                )
+            )
         if not verdict.ok:
             record.status = "judge_error"
             return [

@@ -79,8 +79,13 @@ def grade_items(items: list[dict[str, Any] | str], judge_kind: str, settings: Se
     if judge.kind == "offline":  # one batched pass: thousands of answers in seconds
         questions = [adhoc_question(item) for _, item in good]
         batch = [
-            {"question": q.question, "answer": str(item["answer"]), "reference": q.reference_answer,
-             "key_points": [kp.point for kp in q.key_points], "weights": [kp.weight for kp in q.key_points]}
+            {
+                "question": q.question,
+                "answer": str(item["answer"]),
+                "reference": q.reference_answer,
+                "key_points": [kp.point for kp in q.key_points],
+                "weights": [kp.weight for kp in q.key_points],
+            }
             for q, (_, item) in zip(questions, good, strict=True)
         ]
         for (i, _), q, assessment in zip(good, questions, judge.scorer.assess_batch(batch), strict=True):

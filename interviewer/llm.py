@@ -12,7 +12,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ os.environ.setdefault("LITELLM_LOG", "ERROR")
 import litellm  # noqa: E402  (after the environment above)
 
 litellm.suppress_debug_info = True
+litellm.drop_params = True  # e.g. stream_options on providers that do not take it
 litellm.telemetry = False
 
 T = TypeVar("T", bound=BaseModel)
@@ -206,8 +207,19 @@ def preflight(cfg: ModelConfig) -> None:
 class LLM:
     """A configured model (with fallbacks) offering complete / stream / structured."""
 
-    def __init__(self, cfg: ModelConfig) -> None:
+    def __init__(self, cfg: ModelConfig, on_usage: Callable[[Completion], None] | None = None) -> None:
         self.cfg = cfg
+        self.on_usage = on_usage  # called with every finished call's latency, tokens and cost
+
+    @property
+    def max_chars(self) -> int:
+        """Replies are bounded: a server that ignores max_tokens cannot flood the UI or the database."""
+        return self.cfg.max_tokens * 8
+
+    def _record(self, completion: Completion) -> Completion:
+        if self.on_usage is not None:
+            self.on_usage(completion)
+        return completion
 
     @property
     def name(self) -> str:
@@ -276,15 +288,18 @@ class LLM:
                     raise translate_error(exc, cfg) from exc
                 if text is None:
                     raise BadResponse(f"{model}: the response had no text content.")
-                return Completion(
-                    text=text,
-                    model=model,
-                    latency_s=time.perf_counter() - start,
-                    prompt_tokens=getattr(response.usage, "prompt_tokens", 0) or 0,
-                    completion_tokens=getattr(response.usage, "completion_tokens", 0) or 0,
-                    cost_usd=_cost(response),
-                    attempts=attempts,
-                    extra={"finish_reason": response.choices[0].finish_reason},
+                truncated = len(text) > self.max_chars
+                return self._record(
+                    Completion(
+                        text=text[: self.max_chars],
+                        model=model,
+                        latency_s=time.perf_counter() - start,
+                        prompt_tokens=getattr(response.usage, "prompt_tokens", 0) or 0,
+                        completion_tokens=getattr(response.usage, "completion_tokens", 0) or 0,
+                        cost_usd=_cost(response),
+                        attempts=attempts,
+                        extra={"finish_reason": response.choices[0].finish_reason, "truncated": truncated},
+                    )
                 )
         raise AssertionError("unreachable")
 
@@ -299,21 +314,40 @@ class LLM:
         started = False
         for attempt in self._retrying():
             with attempt:
+                start, sent, usage = time.perf_counter(), 0, None
                 try:
                     response = litellm.completion(
-                        messages=messages, stream=True, **self._kwargs(cfg.model, temperature=temperature, **extra)
+                        messages=messages,
+                        stream=True,
+                        stream_options={"include_usage": True},
+                        **self._kwargs(cfg.model, temperature=temperature, **extra),
                     )
                     for chunk in response:
+                        usage = getattr(chunk, "usage", None) or usage
                         piece = chunk.choices[0].delta.content if chunk.choices else None
                         if piece:
+                            piece = piece[: self.max_chars - sent]
+                            sent += len(piece)
                             started = True
                             yield piece
+                        if sent >= self.max_chars:
+                            break  # far longer than asked: stop reading the flood
                 except Exception as exc:  # noqa: BLE001 - translated below
                     if started:
                         raise StreamInterrupted(
                             f"{cfg.model}: the reply was cut off mid-stream ({translate_error(exc, cfg)})."
                         ) from exc
                     raise translate_error(exc, cfg) from exc
+                self._record(
+                    Completion(
+                        text="",
+                        model=cfg.model,
+                        latency_s=time.perf_counter() - start,
+                        prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                        completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+                        extra={"stream": True, "chars": sent},
+                    )
+                )
                 return
 
     def structured(

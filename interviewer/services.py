@@ -11,9 +11,9 @@ from interviewer.embeddings import Embedder, get_embedder
 from interviewer.engine import Interview
 from interviewer.index import IndexReport, build_index, get_collection, open_client
 from interviewer.judge import GroundedJudge
-from interviewer.llm import LLM, model_config_from_settings
+from interviewer.llm import LLM, Completion, model_config_from_settings
 from interviewer.retrieval import Retriever
-from interviewer.state import InterviewState
+from interviewer.state import InterviewState, Usage
 from interviewer.storage import Store, open_store
 from interviewer.voice import LLMVoice, TemplateVoice
 
@@ -29,18 +29,33 @@ class Services:
     store: Store
     index_report: IndexReport | None = None
 
-    def voice(self, loop: str, level: str) -> TemplateVoice | LLMVoice:
+    def voice(self, state: InterviewState) -> TemplateVoice | LLMVoice:
         if self.settings.offline_interviewer:
             return TemplateVoice()
-        llm = LLM(model_config_from_settings(self.settings, "interviewer"))
-        return LLMVoice(llm, self.bank.loops[loop].title, level)
+
+        def record(c: Completion) -> None:
+            current = state.records[-1].question_id if state.records else None
+            state.usage.append(
+                Usage(
+                    role="interviewer",
+                    model=c.model,
+                    latency_ms=round(c.latency_s * 1000, 1),
+                    prompt_tokens=c.prompt_tokens,
+                    completion_tokens=c.completion_tokens,
+                    cost_usd=c.cost_usd,
+                    question_id=current,
+                )
+            )
+
+        llm = LLM(model_config_from_settings(self.settings, "interviewer"), on_usage=record)
+        return LLMVoice(llm, self.bank.loops[state.loop].title, state.level)
 
     def interview(self, state: InterviewState) -> Interview:
         return Interview(
             state,
             self.bank,
             self.judge,
-            self.voice(state.loop, state.level),
+            self.voice(state),
             max_followups=self.settings.max_followups,
             max_answer_chars=self.settings.max_answer_chars,
             on_change=self.store.save,

@@ -51,6 +51,19 @@ class Message(BaseModel):
         return message
 
 
+class Usage(BaseModel):
+    """One model call: who made it, how long it took, what it cost (where the provider says)."""
+
+    role: Literal["interviewer", "judge"]
+    model: str
+    latency_ms: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    question_id: str | None = None
+    ts: float = Field(default_factory=time.time)
+
+
 class QuestionRecord(BaseModel):
     question_id: str
     stage: str
@@ -88,6 +101,7 @@ class InterviewState(BaseModel):
     finished_at: float | None = None
     interviewer_model: str = "offline"
     judge_model: str = "offline"
+    usage: list[Usage] = Field(default_factory=list, description="Latency, tokens and cost per model call.")
     fixed_questions: list[str] = Field(default_factory=list, description="Ask exactly these (practice again).")
     retry_of: str | None = Field(None, description="The session whose question is being practised again.")
 
@@ -105,6 +119,16 @@ class InterviewState(BaseModel):
     def overall_score(self) -> float | None:
         scores = self.scores
         return round(sum(scores) / len(scores), 2) if scores else None
+
+    def usage_totals(self) -> dict[str, float]:
+        """Summed per session: calls, latency, tokens and known cost."""
+        return {
+            "calls": len(self.usage),
+            "latency_ms": round(sum(u.latency_ms for u in self.usage), 1),
+            "prompt_tokens": sum(u.prompt_tokens for u in self.usage),
+            "completion_tokens": sum(u.completion_tokens for u in self.usage),
+            "cost_usd": round(sum(u.cost_usd or 0.0 for u in self.usage), 6),
+        }
 
     def stage_scores(self) -> dict[str, float]:
         by_stage: dict[str, list[float]] = {}

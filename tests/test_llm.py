@@ -150,3 +150,15 @@ def test_no_other_module_imports_litellm() -> None:
         if p.name != "llm.py" and ("import litellm" in p.read_text() or "from litellm" in p.read_text())
     ]
     assert offenders == []
+
+
+def test_usage_is_reported_and_long_replies_are_bounded() -> None:
+    calls = []
+    with FakeOpenAI([Reply(" ".join(f"w{i}" for i in range(5000)))]) as srv:
+        cfg = ModelConfig("openai/fake", api_base=srv.api_base, api_key="x", max_tokens=50, max_retries=0)
+        model = LLM(cfg, on_usage=calls.append)
+        done = model.complete(MSG)
+        streamed = "".join(model.stream(MSG))
+    assert len(done.text) == 400 and done.extra["truncated"] is True
+    assert len(streamed) == 400
+    assert [c.prompt_tokens for c in calls] == [11, 0] and all(c.latency_s > 0 for c in calls)
