@@ -211,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["md", "json"], default="md")
     p.set_defaults(func=cmd_export)
 
+    from interviewer.evaluation import add_eval_parser
+
+    add_eval_parser(sub)
+
     p = sub.add_parser("app", help="start the browser app")
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=cmd_app)

@@ -58,7 +58,9 @@ def test_whole_interview_in_the_browser_app(app: AppTest) -> None:
     assert any("Score:" in t for t in texts), texts
     assert any("Interview complete" in t for t in texts)
     assert any(b.label == "Download report (.md)" for b in at.get("download_button"))
-    assert len(at.get("arrow_vega_lite_chart")) or len(at.get("bar_chart")) or at.markdown
+    assert at.get("vega_lite_chart"), "the per-stage score chart is missing"
+    assert any(s.value == "Scores by stage" for s in at.subheader)
+    assert any(b.key and b.key.startswith("again_") for b in at.button)  # practice again is offered
 
 
 def test_commands_and_empty_answer(app: AppTest) -> None:
@@ -75,7 +77,23 @@ def test_commands_and_empty_answer(app: AppTest) -> None:
 def test_history_lists_finished_interviews(app: AppTest) -> None:
     at = start(app, n=1)
     at.chat_input(key="answer").set_value(STRONG).run()
-    at.chat_input(key="answer").set_value("/end").run() if at.chat_input else None
+    if at.chat_input:  # a follow-up was asked
+        at.chat_input(key="answer").set_value("/end").run()
     at.sidebar.radio(key="nav").set_value("History").run()
     assert not at.exception
     assert at.dataframe and at.selectbox(key="history_pick").options
+
+
+def test_practice_again_shows_the_change_in_score(app: AppTest) -> None:
+    at = start(app, n=1)
+    at.chat_input(key="answer").set_value("I am not sure.").run()
+    if at.chat_input:
+        at.chat_input(key="answer").set_value("/end").run()
+    again = next(b for b in at.button if b.key and b.key.startswith("again_"))
+    again.click().run()
+    assert any("Question 1 of 1" in t for t in chat_texts(at))
+    at.chat_input(key="answer").set_value(STRONG).run()
+    if at.chat_input:
+        at.chat_input(key="answer").set_value("/end").run()
+    assert any(s.value == "Your attempts at this question" for s in at.subheader)
+    assert at.metric and "since the first attempt" in str(at.metric[0].delta)
