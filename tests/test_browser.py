@@ -100,6 +100,19 @@ def start_interview(page, server: str, n: int, loop: str | None = None) -> None:
     expect(page.get_by_text(f"Question 1 of {n}")).to_be_visible()
 
 
+def send_and_wait(page, text: str) -> None:
+    """Send one answer and wait for the interviewer's reply (the candidate message plus at least one more)."""
+    messages = page.get_by_test_id("stChatMessage")
+    before = messages.count()
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= n", arg=before + 2
+    )
+    page.wait_for_timeout(300)
+
+
 def test_three_question_interview_in_chromium(server: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -110,14 +123,10 @@ def test_three_question_interview_in_chromium(server: str) -> None:
         page.set_default_timeout(120_000)
         try:
             start_interview(page, server, 3)
-            box = page.get_by_test_id("stChatInputTextArea")
             for _ in range(6):
                 if page.get_by_text("Interview complete").count():
                     break
-                box.fill(ANSWER)
-                box.press("Enter")
-                page.wait_for_timeout(500)
-                page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+                send_and_wait(page, ANSWER)
             expect(page.get_by_text("Interview complete")).to_be_visible()
             expect(page.get_by_text("Score:").first).to_be_visible()
             expect(page.get_by_text("time-based split to avoid leakage").first).to_be_visible()
@@ -139,9 +148,7 @@ def test_two_browser_sessions_keep_separate_interviews(server: str) -> None:
             start_interview(alice, server, 2)
             start_interview(bob, server, 2, loop="llm")
             for page, text in ((alice, "Alice says canary rollouts"), (bob, "Bob says chunk by headings")):
-                box = page.get_by_test_id("stChatInputTextArea")
-                box.fill(f"{text} and more detail on the approach.")
-                box.press("Enter")
+                send_and_wait(page, f"{text} and more detail on the approach.")
                 expect(page.get_by_text(text).first).to_be_visible()
             assert bob.get_by_text("Alice says").count() == 0 and alice.get_by_text("Bob says").count() == 0
             expect(alice.get_by_text("Machine Learning Engineer — mid")).to_be_visible()

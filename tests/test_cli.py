@@ -98,11 +98,11 @@ def test_killed_mid_interview_loses_nothing_and_resumes(shared_data_dir: Path, s
     proc.stdin.flush()
     seen = ""
     deadline = time.time() + 180
-    while time.time() < deadline and not any(k in seen for k in ("Score:", "follow up", "Question 2 of 3")):
+    while time.time() < deadline and not any(k in seen for k in ("Score:", "Let me follow up", "Question 2 of 3")):
         seen += proc.stdout.readline()
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
-    assert any(k in seen for k in ("Score:", "follow up", "Question 2 of 3")), seen
+    assert any(k in seen for k in ("Score:", "Let me follow up", "Question 2 of 3")), seen
     store = Store(shared_data_dir / "interview.sqlite3")
     state = next(
         s for s in (store.load(r["id"]) for r in store.list()) if s and s.records and s.records[0].answers == [answer]
