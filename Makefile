@@ -6,7 +6,11 @@ PORT   ?= 8501
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test setup index lint bench eval clean
+.PHONY: run test setup index lint bench eval clean local-model
+
+local-model: setup
+	bash scripts/local-model.sh install
+
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11+ is needed (set PYTHON=python3.x)"; exit 1; }
@@ -29,6 +33,7 @@ run: index
 
 test: setup
 	bash scripts/system-deps.sh
+	bash scripts/local-model.sh install
 	$(BIN)/ruff check .
 	INTERVIEW_TEST_POSTGRES_URL="$${INTERVIEW_TEST_POSTGRES_URL:-$$(bash scripts/postgres-for-tests.sh)}" $(BIN)/python -m pytest
 

@@ -129,6 +129,8 @@ def translate_error(exc: Exception, cfg: ModelConfig) -> LLMError:
         return exc
     name = cfg.model
     text = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+    if "Missing credentials" in str(exc) or "api_key client option must be set" in str(exc):
+        return ConfigurationError(f"{name}: no API key. Set {_key_hint(cfg)}, or INTERVIEW_API_KEY.")
     status = getattr(exc, "status_code", None)
     if isinstance(exc, litellm.AuthenticationError | litellm.PermissionDeniedError) or status in (401, 403):
         return AuthenticationError(
@@ -172,6 +174,8 @@ def _is_connection_error(exc: BaseException) -> bool:
     for _ in range(6):
         if seen is None:
             break
+        if type(seen).__name__ in {"RemoteProtocolError", "ReadError", "IncompleteRead"}:
+            return False  # the server answered, then dropped the body: a provider failure, not "cannot connect"
         if isinstance(seen, ConnectionError) or type(seen).__name__ in {"ConnectError", "APIConnectionError"}:
             return not isinstance(seen, litellm.Timeout)
         if "Connection error" in str(seen) or "Connection refused" in str(seen):
@@ -237,6 +241,8 @@ class LLM:
             kwargs["api_base"] = self.cfg.api_base
         if self.cfg.api_key:
             kwargs["api_key"] = self.cfg.api_key
+        elif self.cfg.api_base and model.startswith("openai/"):
+            kwargs["api_key"] = "no-key-needed"  # local OpenAI-compatible servers check no key; the client needs one
         kwargs.update({k: v for k, v in extra.items() if v is not None})
         return kwargs
 

@@ -88,7 +88,7 @@ class LLMVoice:
         shown = False
         try:
             for piece in self.llm.stream(messages):
-                shown = True
+                shown = shown or bool(piece.strip())
                 yield piece
         except LLMError as err:
             self.last_error = str(err)
@@ -96,6 +96,10 @@ class LLMVoice:
                 yield f"\n\n_(The model's reply was cut off.)_ {question.question.strip()}"
             else:
                 yield question.question.strip()
+            return
+        if not shown:  # the model sent nothing usable: never leave the candidate without the question
+            self.last_error = f"{self.llm.name}: the reply had no text."
+            yield question.question.strip()
 
     def follow_up(self, question: Question, answer: str, point: KeyPoint, passage: str) -> str:
         messages = [
@@ -118,6 +122,8 @@ class LLMVoice:
         except LLMError as err:
             self.last_error = str(err)
             return self.fallback.follow_up(question, answer, point, passage)
+        if not text:
+            self.last_error = f"{self.llm.name}: the reply had no text."
         if not text or leaks(text, question) or len(text) > 800:
             return self.fallback.follow_up(question, answer, point, passage)
         return text

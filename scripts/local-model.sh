@@ -66,23 +66,23 @@ cmd_path() {
 cmd_serve() {
   local port="${1:-8080}"
   [ $# -gt 0 ] && shift
-  local gguf threads
+  local gguf
   gguf="$(cmd_path)" || exit 1
   have_server || die "llama-cpp-python[server] is not installed: run '$0 install'."
-  threads="$(nproc)"  # llama_cpp.server defaults to half the cores
   cat <<EOF
 Serving SmolLM2-135M-Instruct on http://127.0.0.1:$port/v1 (Ctrl-C stops it). Point the app at it with:
   export INTERVIEW_INTERVIEWER_MODEL=openai/smollm2
   export INTERVIEW_API_BASE=http://127.0.0.1:$port/v1
   export INTERVIEW_API_KEY=local   # any value: the server checks none, but the OpenAI client needs one
 EOF
+  # Threads: llama_cpp.server's default (half the cores). Pass e.g. --n_threads 2 after PORT to change it.
   exec "$PY" -m llama_cpp.server --model "$gguf" --host 127.0.0.1 --port "$port" \
-    --model_alias smollm2 --n_ctx 2048 --n_threads "$threads" --n_threads_batch "$threads" "$@"
+    --model_alias smollm2 --n_ctx 2048 "$@"
 }
 
 case "${1:-}" in
   install) cmd_install ;;
   path) cmd_path ;;
   serve) shift; cmd_serve "$@" ;;
-  *) echo "usage: $0 {install|path|serve [PORT]}" >&2; exit 2 ;;
+  *) echo "usage: $0 {install|path|serve [PORT] [ARGS...]}" >&2; exit 2 ;;
 esac
