@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import stats
-from sklearn.metrics import cohen_kappa_score, confusion_matrix
+from sklearn.metrics import cohen_kappa_score, confusion_matrix, mean_absolute_error
 
 LABELS = [1, 2, 3, 4, 5]
 Statistic = Callable[[np.ndarray, np.ndarray], float]
@@ -116,6 +116,7 @@ def agreement(
         "qwk": qwk(h, j),
         "exact": exact(h, j),
         "within_one": within_one(h, j),
+        "mae": float(mean_absolute_error(h, j)) if len(h) else math.nan,
         "pearson": pearson(h, j),
         "spearman": spearman(h, j),
         "smd": smd(h, j),
