@@ -10,11 +10,16 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+# Each pattern must address the grader or demand a score for *this* answer: answers about LLM judges
+# ("the judge should return a score from 1 to 5") are content, not injection.
+_THIS = r"(\b(this|my) (answer|response|submission)\b|\bme\b|\bthe above\b)"
 _INJECTION_PATTERNS = [
     r"\bignore (all |any |the )?(previous|prior|above|earlier) (instructions|rules|prompts?)\b",
     r"\b(disregard|forget|override) (all |any |the |your )?(previous |prior |above )?(instructions|rubric|rules)\b",
     r"\b(you are|act as|pretend to be) (now )?(a|an|the) (grader|judge|evaluator|assistant)\b",
-    r"\b(give|award|assign|output|return|set|rate)\b[^.\n]{0,40}\b(score|grade|mark|rating)s?\b[^.\n]{0,30}\b(5|five|10|ten|full|max(imum)?|perfect)\b",
+    r"\b(give|award|assign|output|return|set|rate)\b[^.\n]{0,25}"
+    + _THIS
+    + r"[^.\n]{0,40}\b(5|five|10|ten|full|max(imum)?|perfect)\b",
     r"\b(score|grade|rating)\s*[:=]\s*(5|10|five)\b",
     r"\b(5|five)\s*/\s*5\b",
     r"^\s*(system|assistant|developer)\s*:",
@@ -22,6 +27,13 @@ _INJECTION_PATTERNS = [
     r"\bnote to (the )?(grader|judge|evaluator|ai|model)\b",
     r"\b(dear|attention|hey) (grader|judge|evaluator|ai|model|llm)\b",
     r"\bthis answer (is|deserves) (perfect|excellent|a 5|full marks)\b",
+    r"(^|[\s<!\-\[(])(grader|evaluator|judge|assessor)\s*:",
+    r"\bto the (ai|model|llm|grader|evaluator|judge)\b[^.\n]{0,30}\b(evaluating|grading|scoring|reading)\b",
+    r"\b(assistant|system|grader|grading) instructions?\s*:",
+    r"\brubric update\b|\bupdated (evaluation|grading) guidelines\b|\bany score below\b",
+    r"\b(automatically|must|should) (receive|get)s? (a )?(score|grade) of \d",
+    r"\"score\"\s*:\s*\d",
+    r"\bgive (it |this |me )?a [45]\b",
 ]
 INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.I | re.M)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -31,9 +43,37 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCES.split(text) if s.strip()]
 
 
+_QUOTE = re.compile(r"[\"“”'‘’]")
+
+
+_MENTION = re.compile(
+    r"\b(like|such as|e\.g\.|for example|example|telling|tells?|says?|saying|typ(e|es|ed|ing)|"
+    r"writ(e|es|ing)|asks?|asking|to|of)\W*$",
+    re.I,
+)
+_DEMANDS_SCORE = re.compile(r"\b(score|grade|marks?|rating|points|credit)\b|\b\d+\s*/\s*\d+", re.I)
+
+
+def is_mention(sentence: str, start: int) -> bool:
+    """True when an attack phrase is described (quoted, or after 'like', 'telling the model to', ...)
+    rather than aimed at the grader, and the sentence asks for no score."""
+    before = sentence[max(0, start - 40) : start]
+    quoted = bool(_QUOTE.search(sentence[max(0, start - 2) : start + 1]))
+    described = bool(
+        _MENTION.search(re.sub(r"\b(the|a|an|model|llm|ai|bot|chatbot|assistant)\b\W*$", "", before.strip()) + " ")
+    ) or bool(_MENTION.search(before))
+    return (quoted or described) and not _DEMANDS_SCORE.search(sentence)
+
+
 def injection_sentences(text: str) -> list[str]:
-    """Sentences that address the grader or try to set the score."""
-    return [s for s in sentences(text) if INJECTION_RE.search(s)]
+    """Sentences that address the grader or try to set the score. An attack that is described
+    ('users type "ignore all previous instructions"') is content, not an instruction."""
+    found = []
+    for sentence in sentences(text):
+        match = INJECTION_RE.search(sentence)
+        if match and not is_mention(sentence, match.start()):
+            found.append(sentence)
+    return found
 
 
 def strip_injection(text: str) -> tuple[str, bool]:

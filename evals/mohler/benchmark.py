@@ -1,0 +1,124 @@
+"""Score the Mohler short-answer grading set with `OfflineScorer` and report agreement with humans.
+
+    python evals/mohler/benchmark.py [--data DIR] [--json] [--params FILE]
+
+Prints Pearson, Spearman and RMSE (after a linear calibration of our 1–5 score onto the 0–5 human
+scale, fitted on the dev split only) for the dev split (assignments 1–6) and the test split
+(assignments 7–12), and the wall time for all 2,442 answers including model load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "mohler"
+DEV_ASSIGNMENTS = range(1, 7)
+
+
+@dataclass
+class Mohler:
+    items: list[dict]  # question, answer, reference: OfflineScorer.assess_batch input
+    scores: np.ndarray  # human average, 0–5
+    qids: list[str]
+    dev: np.ndarray  # bool mask: assignments 1–6
+
+    def split(self, mask: np.ndarray) -> Mohler:
+        idx = np.flatnonzero(mask)
+        return Mohler([self.items[i] for i in idx], self.scores[idx], [self.qids[i] for i in idx], self.dev[idx])
+
+
+def load(data_dir: Path) -> Mohler:
+    with (data_dir / "questions.csv").open(newline="", encoding="utf-8") as f:
+        questions = {row["id"]: row for row in csv.DictReader(f)}
+    with (data_dir / "answers.csv").open(newline="", encoding="utf-8") as f:
+        answers = list(csv.DictReader(f))
+    items = [
+        {"question": questions[a["id"]]["question"], "answer": a["answer"], "reference": questions[a["id"]]["answer"]}
+        for a in answers
+    ]
+    dev = np.array([int(a["id"].split(".")[0]) in DEV_ASSIGNMENTS for a in answers])
+    return Mohler(items, np.array([float(a["score"]) for a in answers]), [a["id"] for a in answers], dev)
+
+
+def metrics(pred: np.ndarray, human: np.ndarray, calib: tuple[float, float]) -> dict[str, float]:
+    from scipy.stats import pearsonr, spearmanr
+
+    fitted = calib[0] * pred + calib[1]
+    return {
+        "n": int(len(pred)),
+        "pearson": round(float(pearsonr(pred, human)[0]), 4),
+        "spearman": round(float(spearmanr(pred, human)[0]), 4),
+        "rmse": round(float(np.sqrt(np.mean((fitted - human) ** 2))), 4),
+    }
+
+
+def report(pred: np.ndarray, data: Mohler) -> dict[str, dict[str, float]]:
+    """Metrics per split; the linear calibration (score -> 0–5) is fitted on dev only."""
+    slope, intercept = np.polyfit(pred[data.dev], data.scores[data.dev], 1)
+    out = {name: metrics(pred[m], data.scores[m], (slope, intercept)) for name, m in (("dev", data.dev),
+                                                                                        ("test", ~data.dev))}
+    out["calibration"] = {"slope": round(float(slope), 4), "intercept": round(float(intercept), 4)}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="Mohler benchmark dir")
+    ap.add_argument("--params", type=Path, default=None, help="scorer params JSON (default: the bundled one)")
+    ap.add_argument("--embedder", default=None, help="override the embedding model name")
+    ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    args = ap.parse_args(argv)
+
+    data = load(args.data)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    sys.path.insert(0, str(REPO))
+    from interviewer.embeddings import get_embedder
+    from interviewer.judge.offline_scorer import OfflineScorer
+
+    scorer = OfflineScorer(get_embedder(args.embedder) if args.embedder else None, params_path=args.params)
+    loaded = time.perf_counter()
+    results = scorer.assess_batch(data.items)
+    done = time.perf_counter()
+
+    pred = np.array([r.score for r in results])
+    out = report(pred, data)
+    flags: dict[str, int] = {}
+    for r in results:
+        for f in r.flags:
+            flags[f] = flags.get(f, 0) + 1
+    out["flags"] = flags
+    out["seconds"] = {
+        "load": round(loaded - start, 2),
+        "score": round(done - loaded, 2),
+        "total": round(done - start, 2),
+        "cpu": round(time.process_time() - cpu_start, 2),  # all threads; contention-independent
+        "loadavg_1m_after": round(os.getloadavg()[0], 2),  # other processes share the 2 cores
+    }
+    out["embedder"] = getattr(scorer.embedder, "name", "?")
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"Mohler, {len(pred)} answers, embedder {out['embedder']}")
+    print(f"{'split':6} {'n':>5} {'pearson':>8} {'spearman':>9} {'rmse':>6}")
+    for name in ("dev", "test"):
+        m = out[name]
+        print(f"{name:6} {m['n']:5d} {m['pearson']:8.3f} {m['spearman']:9.3f} {m['rmse']:6.3f}")
+    print(f"flags: {flags}")
+    s = out["seconds"]
+    print(f"wall time: {s['total']:.1f} s (model load {s['load']:.1f} s, scoring {s['score']:.1f} s); "
+          f"CPU time {s['cpu']:.1f} s; load average {s['loadavg_1m_after']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,314 @@
+"""Text preparation, guards and token-level similarity for the offline answer scorer.
+
+Everything here is deterministic and CPU-only. The similarity features are BERTScore-like: every
+reference (or key-point) token is matched to its most similar answer token in the contextual
+embedding space of the sentence model, weighted by an IDF proxy and with words that already appear
+in the question demoted (Mohler answers, and interview answers, often restate the question).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from interviewer.judge.guards import INJECTION_RE, is_mention
+
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]{0,300}>")
+_SPAN_SPLIT = re.compile(r"(?<=[.!?;])\s+|\s*\n+\s*|\s+(?=[-*•]\s)")
+_TRAILING = re.compile(r"(?:[\s.!?;:,\-–—*•]|\b(?:and|but|so|also|then|please|now|or)\b)+$", re.I)
+_LEADING = re.compile(r"^[\s\-*•]+")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_ALPHA_WORD = re.compile(r"[A-Za-z]+")
+_QUOTED = re.compile(r"[\"“”'‘’]")
+# Injection tells beyond guards.INJECTION_RE: demands aimed at whoever grades, in any wording.
+_EXTRA_INJECTION = re.compile(
+    "|".join(
+        [
+            r"\b(dear|hey|hello|attention|note to) (the |an |a |my |any )?"
+            r"(grader|grading model|evaluator|judge|assessor|scorer|marker|ai|model|llm)\b",
+            r"\b(as|to) (the|an|a|my) (grader|grading model|evaluator|assessor|scorer|marker)\b[^.\n]{0,60}"
+            r"\b(you|must|should|shall|give|award|assign|rate|score)\b",
+            r"\b(grader|grading|evaluator|judge|assessor|scorer|marker|examiner)s?\b[^.\n]{0,80}"
+            r"\b(must|should|shall|needs? to|has to|will|output|give|assign|award|rate|score|return)\b"
+            r"[^.\n]{0,40}\b(this|my) (answer|response|submission|candidate)\b",
+            r"\b(give|award|assign|output|return|rate|grade|mark|score)\b[^.\n]{0,25}\b(this|my|me|it)\b[^.\n]{0,40}"
+            r"(\b\d+\s*/\s*\d+|\b\d+\s+out\s+of\s+\d+|\bfull (marks|credit|points|score)|\bperfect\b|"
+            r"\b(maximum|max|top|highest) (score|grade|marks?|rating)|\b100\s*%)",
+            r"\bscore\s*[=:]\s*\d",
+            r"\b(please )?(make sure|ensure)\b[^.\n]{0,40}\b(grade|score|marks|rating)\b",
+            r"\b(this|my) (answer|response|submission)\b[^.\n]{0,40}\b(deserves?|should|must|receives?|gets?)\b"
+            r"[^.\n]{0,30}\b(grade|score|marks?|rating|points|excellent|perfect)\b",
+            r"\b(ignore|disregard|forget) (all |any |the |your )?(previous|prior|above|earlier|preceding|"
+            r"rubric|grading|system)\b",
+            r"<\|?(im_start|system|endoftext)\|?>|\[/?INST\]|###\s*(instruction|system)",
+        ]
+    ),
+    re.I | re.M,
+)
+FILLER_RE = re.compile(
+    r"\b(um+|uh+|erm|you know|i mean|kind of|sort of|basically|actually|literally|like i said|"
+    r"as i said|blah|etc)\b",
+    re.I,
+)
+NON_ANSWER_RE = re.compile(
+    r"^\W*(no answer|not answered|(i )?(do not|don'?t) know|idk|no idea|pass|skip|n/?a|none|nothing|"
+    r"(i'?m )?not sure|no clue)\W*$",
+    re.I,
+)
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "es", "ed", "ly", "s")
+HIT_SLOPE = 15.0
+SPECIAL_PIECES = {"[CLS]", "[SEP]", "[PAD]", "<s>", "</s>", "<pad>"}
+
+
+def clean_text(text: str | None) -> str:
+    """Unescape HTML, drop tags and scripts, normalise whitespace (keeps line breaks as span cuts)."""
+    text = html.unescape(_TAG.sub(" ", _SCRIPT.sub(" ", str(text or ""))))
+    lines = [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def normalise_span(span: str) -> str:
+    """Trim bullets, trailing punctuation and dangling connectives so spans compare canonically."""
+    return _TRAILING.sub("", _LEADING.sub("", span)).strip()
+
+
+def split_spans(text: str) -> list[str]:
+    """Sentence-like spans: cut at . ! ? ; line breaks and bullets."""
+    spans = (normalise_span(s) for s in _SPAN_SPLIT.split(text))
+    return [s for s in spans if re.search(r"\w", s)]
+
+
+def join_spans(spans: list[str]) -> str:
+    """The canonical text the model sees: identical spans always give identical text."""
+    return " ".join(f"{s}." for s in spans)
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper: enough to match plural/verb forms for overlap features."""
+    for suf in _SUFFIXES:
+        if word.endswith(suf) and len(word) - len(suf) >= 3:
+            return word[: -len(suf)] + ("y" if suf == "ies" else "")
+    return word
+
+
+def content_stems(text: str) -> list[str]:
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+
+
+def injection_cut(span: str) -> int | None:
+    """Where a grader-addressed instruction starts in `span`, or None.
+
+    A quoted mention ("attackers write 'ignore previous instructions'") is content, not an
+    instruction, unless it also demands a score.
+    """
+    hits = [m for m in (INJECTION_RE.search(span), _EXTRA_INJECTION.search(span)) if m]
+    if not hits:
+        return None
+    start = min(m.start() for m in hits)
+    return None if is_mention(span, start) else start
+
+
+def is_gibberish(text: str, word_ok: Callable[[str], bool], known: set[str]) -> bool:
+    """Keyboard mash or non-words: most Latin-script words are neither plausible words (see
+    `TokenEncoder.plausible_word`) nor in the question/reference. Other scripts are left to the
+    similarity checks."""
+    words = [w.lower() for w in _ALPHA_WORD.findall(text)]
+    if not words:
+        return not re.search(r"[^\W\d_]", text) and not re.search(r"\d", text)
+
+    def real(w: str) -> bool:
+        return len(w) <= 2 or w in known or stem(w) in known or word_ok(w)
+
+    share = sum(real(w) for w in words) / len(words)
+    return share < 0.5 or (len(words) >= 4 and len(set(words)) == 1)
+
+
+def filler_share(text: str) -> float:
+    words = _WORD.findall(text.lower())
+    return len(FILLER_RE.findall(text)) / max(1, len(words))
+
+
+def dedupe_spans(spans: list[str], threshold: float = 0.85) -> tuple[list[str], int]:
+    """Drop spans whose content words repeat an earlier span (Jaccard >= threshold)."""
+    kept: list[str] = []
+    seen: list[set[str]] = []
+    for span in spans:
+        words = set(content_stems(span)) or {span.lower()}
+        if any(len(words & s) / len(words | s) >= threshold for s in seen):
+            continue
+        kept.append(span)
+        seen.append(words)
+    return kept, len(spans) - len(kept)
+
+
+@dataclass
+class Encoded:
+    """One text through the sentence model: pooled vector, unit-norm token vectors, word pieces."""
+
+    vec: np.ndarray
+    toks: np.ndarray
+    pieces: list[str]
+
+
+class TokenEncoder:
+    """Encodes texts once (deduplicated, one batch) and keeps token-level outputs.
+
+    Uses the sentence-transformers model inside `Embedder` for token embeddings; any other
+    embedder (only `.encode`) still works, with one pseudo-token per text.
+    """
+
+    def __init__(self, embedder: object) -> None:
+        self.embedder = embedder
+        self.model = getattr(embedder, "_model", None)
+        tok = getattr(self.model, "tokenizer", None)
+        self.vocab: dict[str, int] = dict(tok.get_vocab()) if tok is not None else {}
+        self.whole_words = {w for w in self.vocab if w.isalpha()}
+        self._the = self.vocab.get("the", 0)
+        self._lock = getattr(embedder, "_lock", None)
+
+    def encode(self, texts: list[str]) -> dict[str, Encoded]:
+        uniq = sorted(set(texts))
+        if not uniq:
+            return {}
+        if self.model is None or not hasattr(self.model, "tokenizer"):
+            vecs = np.asarray(self.embedder.encode(uniq), dtype=np.float32)
+            return {t: Encoded(v, v[None, :], ["[TEXT]"]) for t, v in zip(uniq, vecs, strict=True)}
+        if self._lock is not None:
+            with self._lock:
+                outs = self._encode_tokens(uniq)
+        else:
+            outs = self._encode_tokens(uniq)
+        result = {}
+        for text, out in zip(uniq, outs, strict=True):
+            vec = out["sentence_embedding"].float().numpy()
+            toks = out["token_embeddings"].float().numpy()
+            toks = toks / np.linalg.norm(toks, axis=1, keepdims=True).clip(1e-9)
+            pieces = self.model.tokenizer.convert_ids_to_tokens(out["input_ids"].tolist())
+            result[text] = Encoded(vec / max(float(np.linalg.norm(vec)), 1e-9), toks, pieces)
+        return result
+
+    def _encode_tokens(self, texts: list[str]) -> list[dict]:
+        return self.model.encode(texts, batch_size=64, output_value=None, show_progress_bar=False)
+
+    def plausible_word(self, word: str) -> bool:
+        """In the vocabulary, or split into WordPieces of >= 2.2 letters on average, with a vowel and
+        no long consonant run: keyboard mash ('asdfghjkl' -> as ##df ##gh ##jk ##l) shatters."""
+        word = word.lower()
+        if word in self.whole_words or stem(word) in self.whole_words:
+            return True
+        if not re.search(r"[aeiouy]", word) or re.search(r"[^aeiouy]{5,}", word):
+            return False
+        if self.model is None or not hasattr(self.model, "tokenizer"):
+            return True
+        pieces = self.model.tokenizer.tokenize(word)
+        glued = len(pieces[0]) >= 3 and 2 * len(pieces[0]) >= len(word)  # 'logn', 'pushinsert'
+        return glued or len(word) / len(pieces) >= 2.2
+
+    def idf(self, word: str, n_pieces: int) -> float:
+        """IDF proxy: WordPiece vocabularies are roughly frequency-ordered after the specials,
+        so a whole word's rank stands in for its corpus frequency; split words are rare."""
+        if word.isdigit():
+            return 0.5
+        if n_pieces > 1 or word not in self.vocab or not self._the:
+            return 1.0
+        rank = max(self.vocab[word] - self._the + 6, 1)
+        return float(np.clip(np.log(rank) / np.log(20000), 0.0, 1.0))
+
+    def weights(self, enc: Encoded, question_stems: set[str], demotion: float) -> np.ndarray:
+        """Per-token weights: IDF proxy, question words x `demotion`, 0 for specials/punctuation."""
+        w = np.zeros(len(enc.pieces))
+        if enc.pieces == ["[TEXT]"]:
+            return np.ones(1)
+        for word, idx in word_groups(enc.pieces):
+            if not re.search(r"[a-z0-9]", word):
+                continue
+            v = self.idf(word, len(idx))
+            if word not in ENGLISH_STOP_WORDS and stem(word) in question_stems:
+                v *= demotion
+            w[idx] = v / len(idx)
+        return w
+
+    def n_tokens(self, span: str) -> int:
+        tok = getattr(self.model, "tokenizer", None)
+        return len(tok(f"{span}.", add_special_tokens=False)["input_ids"]) if tok is not None else 1
+
+    def chunk_spans(self, spans: list[str], limit: int = 200) -> list[list[str]]:
+        """Group consecutive spans into chunks under the model's length limit, so nothing in a long
+        answer is truncated away (each chunk is encoded separately, then `merge`d)."""
+        chunks: list[list[str]] = [[]]
+        used = 0
+        for span in spans:
+            n = self.n_tokens(span)
+            if chunks[-1] and used + n > limit:
+                chunks.append([])
+                used = 0
+            chunks[-1].append(span)
+            used += n
+        return [c for c in chunks if c]
+
+    @staticmethod
+    def merge(parts: list[Encoded]) -> Encoded:
+        """One Encoded from chunk encodings: inner tokens concatenated between the outer specials."""
+        if len(parts) == 1:
+            return parts[0]
+        inner = [p.toks[slice(*inner_range(p))] for p in parts]
+        pieces = [pc for p in parts for pc in p.pieces[slice(*inner_range(p))]]
+        vec = sum(len(i) * p.vec for i, p in zip(inner, parts, strict=True))
+        toks = np.vstack([parts[0].toks[:1], *inner, parts[-1].toks[-1:]])
+        return Encoded(vec / max(float(np.linalg.norm(vec)), 1e-9), toks, ["[CLS]", *pieces, "[SEP]"])
+
+    def span_ranges(self, spans: list[str], n_tokens: int) -> list[tuple[int, int]]:
+        """Token index ranges of each span inside the encoding of `join_spans(spans)`."""
+        if self.model is None or not hasattr(self.model, "tokenizer"):
+            return [(0, n_tokens)] * len(spans)
+        ranges, pos = [], 1  # after [CLS]
+        for span in spans:
+            n = self.n_tokens(span)
+            ranges.append((min(pos, n_tokens - 1), min(pos + n, n_tokens - 1)))
+            pos += n
+        return ranges
+
+
+def word_groups(pieces: list[str]) -> list[tuple[str, list[int]]]:
+    """Merge WordPiece continuations (##x) into words, skipping special tokens."""
+    groups: list[tuple[str, list[int]]] = []
+    for i, p in enumerate(pieces):
+        if p in SPECIAL_PIECES:
+            continue
+        if p.startswith("##") and groups:
+            groups[-1] = (groups[-1][0] + p[2:], [*groups[-1][1], i])
+        else:
+            groups.append((p, [i]))
+    return groups
+
+
+def recall(
+    src: Encoded, w_src: np.ndarray, tgt: Encoded, tgt_range: tuple[int, int] | None = None, hit_at: float | None = None
+) -> float:
+    """Weighted mean over `src` tokens of their best cosine to any `tgt` token (in `tgt_range`).
+
+    With `hit_at`, each best cosine first goes through a steep logistic centred there, so only
+    strong (near-lexical) matches count: a "hit rate" that does not credit vaguely related wording.
+    """
+    if tgt_range is None:
+        tgt_range = inner_range(tgt)
+    toks = tgt.toks[tgt_range[0] : tgt_range[1]]
+    if not len(toks) or w_src.sum() <= 0:
+        return 0.0
+    best = (src.toks @ toks.T).max(axis=1)
+    if hit_at is not None:
+        best = 1.0 / (1.0 + np.exp(-HIT_SLOPE * (best - hit_at)))
+    return float(best @ w_src / w_src.sum())
+
+
+def inner_range(enc: Encoded) -> tuple[int, int]:
+    """Token range without the leading/trailing special tokens."""
+    lo = 1 if enc.pieces and enc.pieces[0] in SPECIAL_PIECES else 0
+    hi = len(enc.pieces) - (1 if len(enc.pieces) > lo and enc.pieces[-1] in SPECIAL_PIECES else 0)
+    return lo, max(hi, lo)
