@@ -65,8 +65,10 @@ def metrics(pred: np.ndarray, human: np.ndarray, calib: tuple[float, float]) -> 
 def report(pred: np.ndarray, data: Mohler) -> dict[str, dict[str, float]]:
     """Metrics per split; the linear calibration (score -> 0–5) is fitted on dev only."""
     slope, intercept = np.polyfit(pred[data.dev], data.scores[data.dev], 1)
-    out = {name: metrics(pred[m], data.scores[m], (slope, intercept)) for name, m in (("dev", data.dev),
-                                                                                        ("test", ~data.dev))}
+    out = {
+        name: metrics(pred[m], data.scores[m], (slope, intercept))
+        for name, m in (("dev", data.dev), ("test", ~data.dev))
+    }
     out["calibration"] = {"slope": round(float(slope), 4), "intercept": round(float(intercept), 4)}
     return out
 
@@ -115,8 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:6} {m['n']:5d} {m['pearson']:8.3f} {m['spearman']:9.3f} {m['rmse']:6.3f}")
     print(f"flags: {flags}")
     s = out["seconds"]
-    print(f"wall time: {s['total']:.1f} s (model load {s['load']:.1f} s, scoring {s['score']:.1f} s); "
-          f"CPU time {s['cpu']:.1f} s; load average {s['loadavg_1m_after']}")
+    print(
+        f"wall time: {s['total']:.1f} s (model load {s['load']:.1f} s, scoring {s['score']:.1f} s); "
+        f"CPU time {s['cpu']:.1f} s; load average {s['loadavg_1m_after']}"
+    )
     return 0
 
 

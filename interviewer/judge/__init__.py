@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
+
 from interviewer.bank import Question
 from interviewer.judge.verdict import MissedPoint, PassageRef, Verdict
 from interviewer.retrieval import Passage, Retriever
@@ -31,6 +33,7 @@ class GroundedJudge:
         self.inner = inner
         self.retriever = retriever
         self.kind = inner.kind
+        self._vectors: dict[str, np.ndarray] = {}
 
     def judge(self, question: Question, answer: str) -> Verdict:
         verdict = self.inner.judge(question, answer)
@@ -40,16 +43,35 @@ class GroundedJudge:
 
     def missed_points(self, question: Question, verdict: Verdict) -> list[MissedPoint]:
         probes = {kp.point: kp.probe for kp in question.key_points}
-        missed = []
-        for kp in verdict.key_points:
-            if kp.status == "covered":
-                continue
-            missed.append(
-                MissedPoint(
-                    point=kp.point, probe=probes.get(kp.point, ""), passages=self.passages_for(question, kp.point)
-                )
+        missed = [kp.point for kp in verdict.key_points if kp.status != "covered"]
+        if not missed:
+            return []
+        vectors = self._point_vectors(missed) if self.retriever is not None and len(self.retriever) else None
+        return [
+            MissedPoint(
+                point=point,
+                probe=probes.get(point, ""),
+                passages=self.passages_for(question, point, None if vectors is None else vectors[i]),
             )
-        return missed
+            for i, point in enumerate(missed)
+        ]
+
+    def _point_vectors(self, points: list[str]) -> np.ndarray:
+        """Key-point embeddings, cached: the rubric does not change between turns."""
+        todo = [p for p in dict.fromkeys(points) if f"kp:{p}" not in self._vectors]
+        if todo:
+            for point, vector in zip(todo, self.retriever.embedder.encode(todo), strict=True):
+                self._vectors[f"kp:{point}"] = vector
+        return np.stack([self._vectors[f"kp:{p}"] for p in points])
+
+    def _chunk_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored chunk embeddings from Chroma (cached): citing a passage costs no model call."""
+        todo = [cid for cid in ids if cid not in self._vectors]
+        if todo:
+            got = self.retriever.collection.get(ids=todo, include=["embeddings"])
+            for cid, vector in zip(got["ids"], got["embeddings"], strict=True):
+                self._vectors[cid] = np.asarray(vector, dtype=np.float32)
+        return {cid: self._vectors[cid] for cid in ids if cid in self._vectors}
 
     def passages_for_citation(self, doc: str, section: str) -> list[PassageRef]:
         """The first passage of a cited corpus section ("why this question")."""
@@ -57,14 +79,18 @@ class GroundedJudge:
             return []
         return [passage_ref(p) for p in self.retriever.chunks_for(doc, section)[:1]]
 
-    def passages_for(self, question: Question, point: str, k: int = 1) -> list[PassageRef]:
+    def passages_for(
+        self, question: Question, point: str, vector: np.ndarray | None = None, k: int = 1
+    ) -> list[PassageRef]:
         if self.retriever is None or not len(self.retriever):
             return []
         cited = [p for c in question.citations for p in self.retriever.chunks_for(c.doc, c.section)]
         if cited:
             # Prefer the question's own citations; rank them by closeness to the missed point.
-            vectors = self.retriever.embedder.encode([point, *[p.text for p in cited]])
-            best = sorted(range(len(cited)), key=lambda i: -float(vectors[0] @ vectors[i + 1]))
-            if float(vectors[0] @ vectors[best[0] + 1]) >= 0.35:
-                return [passage_ref(cited[i]) for i in best[:k]]
+            vector = self.retriever.embedder.encode([point])[0] if vector is None else vector
+            stored = self._chunk_vectors([p.chunk_id for p in cited])
+            sims = {p.chunk_id: float(vector @ stored[p.chunk_id]) for p in cited if p.chunk_id in stored}
+            best = sorted(cited, key=lambda p: -sims.get(p.chunk_id, -1.0))
+            if best and sims.get(best[0].chunk_id, -1.0) >= 0.35:
+                return [passage_ref(p) for p in best[:k]]
         return [passage_ref(p) for p in self.retriever.search(point, k=k, role=question.loop)]

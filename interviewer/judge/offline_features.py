@@ -8,8 +8,10 @@ in the question demoted (Mohler answers, and interview answers, often restate th
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -172,18 +174,27 @@ class TokenEncoder:
         self._the = self.vocab.get("the", 0)
         self._lock = getattr(embedder, "_lock", None)
 
+    CACHE_SIZE = 4096  # questions, references and key points recur every turn: encode them once
+
     def encode(self, texts: list[str]) -> dict[str, Encoded]:
-        uniq = sorted(set(texts))
+        wanted = set(texts)
+        cache: OrderedDict[str, Encoded] = self.__dict__.setdefault("_cache", OrderedDict())
+        hits = {t: cache[t] for t in wanted if t in cache}
+        fresh = self._encode(sorted(wanted - hits.keys()))
+        for text, enc in fresh.items():
+            cache[text] = enc
+            if len(cache) > self.CACHE_SIZE:
+                cache.popitem(last=False)
+        return {**hits, **fresh}
+
+    def _encode(self, uniq: list[str]) -> dict[str, Encoded]:
         if not uniq:
             return {}
         if self.model is None or not hasattr(self.model, "tokenizer"):
             vecs = np.asarray(self.embedder.encode(uniq), dtype=np.float32)
             return {t: Encoded(v, v[None, :], ["[TEXT]"]) for t, v in zip(uniq, vecs, strict=True)}
-        if self._lock is not None:
-            with self._lock:
-                outs = self._encode_tokens(uniq)
-        else:
-            outs = self._encode_tokens(uniq)
+        with self._lock or contextlib.nullcontext():
+            outs = self.model.encode(uniq, batch_size=64, output_value=None, show_progress_bar=False)
         result = {}
         for text, out in zip(uniq, outs, strict=True):
             vec = out["sentence_embedding"].float().numpy()
@@ -192,9 +203,6 @@ class TokenEncoder:
             pieces = self.model.tokenizer.convert_ids_to_tokens(out["input_ids"].tolist())
             result[text] = Encoded(vec / max(float(np.linalg.norm(vec)), 1e-9), toks, pieces)
         return result
-
-    def _encode_tokens(self, texts: list[str]) -> list[dict]:
-        return self.model.encode(texts, batch_size=64, output_value=None, show_progress_bar=False)
 
     def plausible_word(self, word: str) -> bool:
         """In the vocabulary, or split into WordPieces of >= 2.2 letters on average, with a vowel and
