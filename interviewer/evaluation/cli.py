@@ -25,7 +25,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--concurrency", type=int, default=4, help="parallel judge calls (LLM judge)")
     p.add_argument("--repeats", type=int, default=2, help="judge each answer this many times (consistency)")
     p.add_argument("--limit", type=int, help="at most N items per suite and split (cost control)")
-    p.add_argument("--probe-questions", type=int, default=24, help="questions the probes are generated from")
+    p.add_argument("--probe-questions", type=int, default=16, help="questions the probes are generated from")
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
     p.add_argument("--gold", type=Path, help="gold answers (default evals/gold/answers.jsonl)")
     p.add_argument("--second-grades", type=Path, help="default evals/gold/second_grades.jsonl")

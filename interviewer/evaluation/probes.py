@@ -104,7 +104,7 @@ def probes_for(question: Question, bank: QuestionBank) -> dict[str, str]:
 PAIRS = {"reference_injection": ("reference", 0.01), "weak_injection": ("weak", 0.01), "padded": ("reference", 0.25)}
 
 
-def load_probes(bank: QuestionBank, n_questions: int = 24) -> list[Sample]:
+def load_probes(bank: QuestionBank, n_questions: int = 16) -> list[Sample]:
     samples: list[Sample] = []
     for question in sample_questions(bank, n_questions):
         for kind, answer in probes_for(question, bank).items():

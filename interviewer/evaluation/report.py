@@ -58,6 +58,7 @@ def gold_split_table(splits: dict) -> Table:
         ("leniency (SMD judge − human)", lambda b: fmt(b.get("smd"))),
         ("mean judge / human", lambda b: f"{fmt(b.get('mean_judge'), 2)} / {fmt(b.get('mean_human'), 2)}"),
         ("consistency (same score twice)", lambda b: fmt(b.get("consistency"))),
+        ("largest repeat difference", lambda b: fmt(b.get("repeat_max_delta"))),
         ("error rate", lambda b: fmt(b.get("error_rate"))),
         ("adversarial pass rate", lambda b: fmt(b.get("pass_adversarial"))),
         ("genuine only: n", lambda b: fmt(b.get("genuine", {}).get("n"))),

@@ -44,7 +44,7 @@ class JudgeEvalOptions(BaseModel):
     concurrency: int = Field(4, ge=1, description="Parallel judge calls (LLM judge).")
     repeats: int = Field(2, ge=1, le=5, description="Times each answer is judged (consistency).")
     limit: int | None = Field(None, ge=1, description="At most this many items per suite and split.")
-    probe_questions: int = Field(24, ge=1, description="Questions the probes are generated from.")
+    probe_questions: int = Field(16, ge=1, description="Questions the probes are generated from.")
     resamples: int = Field(1000, ge=100, description="Bootstrap resamples for the 95% intervals.")
     gold: Path = Field(GOLD_PATH, description="Gold answers (JSON lines).")
     second_grades: Path = Field(SECOND_GRADES_PATH, description="Blind second grades (JSON lines).")

@@ -123,6 +123,10 @@ def reliability(samples: list[Sample], judged: dict[str, Judged]) -> dict[str, f
         "errors": len(rows) - len(ok),
         "error_rate": (len(rows) - len(ok)) / len(rows) if rows else math.nan,
         "consistency": sum(1 for r in ok if r.consistent) / len(ok) if ok else math.nan,
+        "repeat_max_delta": max(
+            (abs(x - r.score) for r in ok for x in r.repeat_scores if x is not None and r.score is not None),
+            default=0.0,
+        ),
     }
 
 
