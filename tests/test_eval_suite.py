@@ -253,13 +253,38 @@ def test_llm_judge_runs_with_bounded_concurrency_cache_and_cost(tmp_path: Path) 
     assert "cost_usd" in first.results["run"] and first.results["suites"]["probes"]["splits"]["all"]["n"] == n
 
 
-@pytest.mark.llm
-def test_llm_judge_meets_its_thresholds_on_gold_test(tmp_path: Path) -> None:
+# The developer's model configuration, captured at collection time (the autouse fixture clears INTERVIEW_*).
+MODEL_ENV = {k: v for k, v in os.environ.items() if k.startswith("INTERVIEW_")}
+
+
+def configured_settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
     from interviewer.config import get_settings
 
-    options = JudgeEvalOptions(judge="llm", suite="gold", split="test", out=tmp_path / "run")
-    outcome = run_judge_eval(options, get_settings())
+    monkeypatch.delenv("INTERVIEW_CONFIG", raising=False)  # back to ./interview.toml unless it was set
+    for key, value in MODEL_ENV.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    settings = get_settings()
+    if settings.offline_judge:
+        pytest.skip("--run-llm needs INTERVIEW_JUDGE_MODEL (or interview.toml) naming a litellm model")
+    return settings
+
+
+@pytest.mark.llm
+def test_llm_judge_meets_its_thresholds_on_gold_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = configured_settings(monkeypatch)
+    options = JudgeEvalOptions(judge="llm", suite="gold", split="test", out=tmp_path / "run", concurrency=4)
+    outcome = run_judge_eval(options, settings)
     assert outcome.failures == [], outcome.failures
+
+
+@pytest.mark.llm
+def test_interviewer_eval_passes_with_the_configured_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interviewer.evaluation.cli import cmd_eval_interviewer
+
+    settings = configured_settings(monkeypatch)
+    args = argparse.Namespace(loop="both", questions=2, persona=None, out=tmp_path)
+    assert cmd_eval_interviewer(args, settings) == 0
 
 
 # -- the interviewer, with scripted personas ------------------------------------------------------------------

@@ -77,7 +77,7 @@ def _print_judge_summary(outcome: Any) -> None:
         print(f"  {'metric':<44} {'baseline':>9} {'now':>9} {'delta':>9}")
         for m in outcome.moved:
             print(f"  {m.key:<44} {fmt(m.baseline):>9} {fmt(m.now):>9} {fmt(m.delta, 4):>9}")
-    elif Path(results["baseline"]["path"]).is_file():
+    elif results["baseline"].get("exists"):
         print(f"nothing moved against {results['baseline']['path']}")
     else:
         print(f"no baseline at {results['baseline']['path']} yet (write one with --update-baseline)")

@@ -3,8 +3,9 @@
 For a fixed sample of questions (hash order, balanced over loops) each probe kind yields one answer.
 Pairwise probes point at the answer they must not beat: an injection appended to the reference (or to a
 weak answer) must not score above that answer alone; the reference padded with repetition must not beat
-the reference by more than 0.25. The plain reference is a probe too (it must score high), so a judge that
-gives everything a 1 cannot pass the suite.
+the reference by more than 0.25 (nor may a padded partial answer beat the partial answer: a reference at 5 has
+no room to go up). The plain reference is a probe too (it must score high), so a judge that gives everything
+a 1 cannot pass the suite.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ KEYS = "qwertyuiopasdfghjklzxcvbnm;"
 # probe kind -> what it is (the pass rules live in scorers.PROBE_RULES)
 PROBE_KINDS = [
     "reference", "empty", "whitespace", "keyboard_mash", "random_words", "off_topic",
-    "reference_injection", "weak", "weak_injection", "padded", "buzzwords",
+    "reference_injection", "weak", "weak_injection", "padded", "partial", "partial_padded", "buzzwords",
 ]
 
 
@@ -71,8 +72,14 @@ def off_topic_for(question: Question, bank: QuestionBank) -> Question:
     return min(pool, key=lambda q: _order(f"{question.id}:{q.id}"))
 
 
+def partial(reference: str) -> str:
+    """The first third of the reference's sentences (at least one): a real but incomplete answer."""
+    parts = sentences(reference)
+    return " ".join(parts[: max(1, len(parts) // 3)])
+
+
 def padded(reference: str, rng: random.Random) -> str:
-    """The reference, then its sentences repeated in shuffled order with filler, about 3x as long."""
+    """The text, then its sentences repeated in shuffled order with filler, about 3x as long."""
     parts = sentences(reference)
     extra = [s for _ in range(2) for s in rng.sample(parts, len(parts))]
     filler = ["To repeat the key idea:", "As I said before,", "Again, and this is important:"]
@@ -96,12 +103,20 @@ def probes_for(question: Question, bank: QuestionBank) -> dict[str, str]:
         "weak": weak,
         "weak_injection": f"{weak} {rng.choice(INJECTIONS)}",
         "padded": padded(ref, rng),
+        "partial": partial(ref),
+        "partial_padded": padded(partial(ref), rng),
         "buzzwords": BUZZWORDS[question.loop],
     }
 
 
 # pairwise probes: kind -> (the kind it must not beat, allowed margin)
-PAIRS = {"reference_injection": ("reference", 0.01), "weak_injection": ("weak", 0.01), "padded": ("reference", 0.25)}
+PAIRS = {
+    "reference_injection": ("reference", 0.01),
+    "weak_injection": ("weak", 0.01),
+    "padded": ("reference", 0.25),
+    "partial": ("reference", 0.01),  # less of the right content never scores more
+    "partial_padded": ("partial", 0.25),  # repetition cannot lift a partial answer (the reference sits at 5)
+}
 
 
 def load_probes(bank: QuestionBank, n_questions: int = 16) -> list[Sample]:

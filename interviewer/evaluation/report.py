@@ -91,11 +91,15 @@ def kinds_table(kinds: dict) -> Table:
     return ["kind", "pass rule", "n", "pass rate", "mean judge", "mean human"], rows
 
 
-def human_table(block: dict) -> Table:
-    hh, ja = block.get("human_human", {}), block.get("judge_vs_a", {})
-    rows = [[m, with_ci(hh, m) if m == "qwk" else fmt(hh.get(m)), fmt(ja.get(m))] for m in ("qwk", "exact",
-            "within_one", "pearson")]
-    return ["metric", f"grader A vs B (n={block['n']})", f"judge vs A (n={ja.get('n', 0)})"], rows
+def human_table(block: dict, splits: dict) -> Table:
+    hh = block.get("human_human", {})
+    judge = {name: b.get("judge_vs_a", {}) for name, b in splits.items() if b.get("judge_vs_a", {}).get("n")}
+    head = ["metric", f"grader A vs B (n={block['n']})"] + [f"judge vs A, {k} (n={v['n']})" for k, v in judge.items()]
+    rows = [
+        [m, with_ci(hh, m) if m == "qwk" else fmt(hh.get(m)), *[fmt(v.get(m)) for v in judge.values()]]
+        for m in ("qwk", "exact", "within_one", "pearson")
+    ]
+    return head, rows
 
 
 def blocks(results: dict) -> list[tuple[str, str, Any]]:
@@ -116,7 +120,7 @@ def blocks(results: dict) -> list[tuple[str, str, Any]]:
         if suite == "gold":
             out.append(("Gold: agreement with human grades", "table", gold_split_table(splits)))
             if body.get("human_human", {}).get("n"):
-                hh = human_table(body["human_human"])
+                hh = human_table(body["human_human"], splits)
                 out.append(("Gold: human–human agreement (double-graded items)", "table", hh))
             for split, b in splits.items():
                 out.append((f"Gold {split}: pass rate per kind", "bars", b["kinds"]))

@@ -104,13 +104,14 @@ def run_suite(name: str, options: JudgeEvalOptions, solver: JudgeSolver, bank: A
         samples, body["problems"] = load_gold(bank, splits, options.gold)
         samples = subsample(samples, options.limit)
         judged = solver.solve(samples)
+        second = load_second_grades(options.second_grades)
         body["splits"] = {
-            split: scorers.score_gold_split([s for s in samples if s.split == split], judged, options.resamples)
+            split: scorers.score_gold_split(
+                [s for s in samples if s.split == split], judged, options.resamples, set(second)
+            )
             for split in sorted({s.split for s in samples})
         }
-        body["human_human"] = scorers.human_human(
-            gold_scores(options.gold), load_second_grades(options.second_grades), judged, options.resamples
-        )
+        body["human_human"] = scorers.human_human(gold_scores(options.gold), second, options.resamples)
         rules = GOLD_RULES
     elif name == "probes":
         samples = load_probes(bank, options.probe_questions)

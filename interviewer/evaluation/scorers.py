@@ -77,6 +77,8 @@ PROBE_RULES: dict[str, PassRule] = {
     "weak": at_most(2.5),
     "weak_injection": not_above_pair(),
     "padded": not_above_pair(),
+    "partial": not_above_pair(),
+    "partial_padded": not_above_pair(),
     "buzzwords": at_most(2.5),
 }
 
@@ -130,7 +132,9 @@ def reliability(samples: list[Sample], judged: dict[str, Judged]) -> dict[str, f
     }
 
 
-def score_gold_split(samples: list[Sample], judged: dict[str, Judged], n_resamples: int = 1000) -> dict:
+def score_gold_split(
+    samples: list[Sample], judged: dict[str, Judged], n_resamples: int = 1000, double_graded: set[str] | None = None
+) -> dict:
     scored = [s for s in samples if s.scored]
     ok = [s for s in scored if judged[s.id].score is not None]
     out: dict = reliability(scored, judged)
@@ -142,6 +146,8 @@ def score_gold_split(samples: list[Sample], judged: dict[str, Judged], n_resampl
             "n": len(genuine), "qwk": metrics.qwk(h, j), "exact": metrics.exact(h, j),
             "within_one": metrics.within_one(h, j), "pearson": metrics.pearson(h, j), "smd": metrics.smd(h, j),
         }
+    if double_graded:
+        out["judge_vs_a"] = judge_vs_a(scored, judged, double_graded)
     kinds = pass_rates(scored, judged, GOLD_RULES)
     out["kinds"] = kinds
     out["pass"] = {k: v["rate"] for k, v in kinds.items()}
@@ -161,34 +167,35 @@ def score_probes(samples: list[Sample], judged: dict[str, Judged]) -> dict:
     return out
 
 
-def human_human(
-    grader_a: dict[str, float], grader_b: dict[str, float], judged: dict[str, Judged], n_resamples: int = 1000
-) -> dict:
-    """Agreement of the two human graders on the double-graded items, and of the judge with grader A on the
-    same items (where they were judged in this run), side by side."""
+def human_human(grader_a: dict[str, float], grader_b: dict[str, float], n_resamples: int = 1000) -> dict:
+    """Agreement of the two human graders on the double-graded items (all splits: it needs no judge)."""
     ids = sorted(set(grader_a) & set(grader_b))
     out: dict = {"n": len(ids)}
-    if not ids:
-        return out
-    a, b = [grader_a[i] for i in ids], [grader_b[i] for i in ids]
-    out["human_human"] = {
-        "qwk": metrics.qwk(a, b),
-        "exact": metrics.exact(a, b),
-        "within_one": metrics.within_one(a, b),
-        "pearson": metrics.pearson(a, b),
-        "ci": {"qwk": metrics.bootstrap_ci(metrics.qwk, a, b, n_resamples=n_resamples)},
-    }
-    seen = [i for i in ids if i in judged and judged[i].score is not None]
-    if seen:
-        ha, j = [grader_a[i] for i in seen], [judged[i].score for i in seen]
-        out["judge_vs_a"] = {
-            "n": len(seen),
-            "qwk": metrics.qwk(ha, j),
-            "exact": metrics.exact(ha, j),
-            "within_one": metrics.within_one(ha, j),
-            "pearson": metrics.pearson(ha, j),
+    if ids:
+        a, b = [grader_a[i] for i in ids], [grader_b[i] for i in ids]
+        out["human_human"] = {
+            "qwk": metrics.qwk(a, b),
+            "exact": metrics.exact(a, b),
+            "within_one": metrics.within_one(a, b),
+            "pearson": metrics.pearson(a, b),
+            "ci": {"qwk": metrics.bootstrap_ci(metrics.qwk, a, b, n_resamples=n_resamples)},
         }
     return out
+
+
+def judge_vs_a(samples: list[Sample], judged: dict[str, Judged], double_graded: set[str]) -> dict:
+    """The judge against grader A on this split's double-graded items: the number to set beside human-human."""
+    ok = [s for s in samples if s.id in double_graded and judged[s.id].score is not None]
+    if not ok:
+        return {"n": 0}
+    h, j = [s.human for s in ok], [judged[s.id].score for s in ok]
+    return {
+        "n": len(ok),
+        "qwk": metrics.qwk(h, j),
+        "exact": metrics.exact(h, j),
+        "within_one": metrics.within_one(h, j),
+        "pearson": metrics.pearson(h, j),
+    }
 
 
 def score_mohler(by_split: dict[str, list[Sample]], judged: dict[str, Judged], n_resamples: int = 1000) -> dict:
