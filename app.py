@@ -22,7 +22,8 @@ def services() -> Services:
     return build_services(get_settings(), index=True)
 
 
-def render(message: Message, stream: bool = False) -> None:
+def render(message: Message, stream: bool = False, answered: bool = True) -> None:
+    """One chat message. `answered` is False for the question still open: its passages stay closed until then."""
     avatar = {"interviewer": "🎙️", "candidate": "🧑", "system": "ℹ️"}[message.role]
     role = "user" if message.role == "candidate" else "assistant"
     with st.chat_message(role, avatar=avatar):
@@ -36,9 +37,14 @@ def render(message: Message, stream: bool = False) -> None:
             st.markdown(message.text)
         if message.passages:
             with st.expander("Why this question"):
-                for p in message.passages:
-                    st.caption(f"{p.title} § {p.section} [{p.chunk_id}]")
-                    st.write(p.text)
+                if answered:
+                    for p in message.passages:
+                        st.caption(f"{p.title} § {p.section} [{p.chunk_id}]")
+                        st.write(p.text)
+                else:
+                    sources = dict.fromkeys(f"{p.title} § {p.section}" for p in message.passages)
+                    st.caption("Grounded in the corpus: " + "; ".join(sources))
+                    st.caption("The passages open here once you have answered, so they cannot give the answer away.")
         if message.verdict is not None and message.verdict.ok and message.verdict.missed:
             with st.expander("Passages to study"):
                 for missed in message.verdict.missed:
@@ -91,8 +97,10 @@ def chat_screen(svc: Services) -> None:
     st.title(f"{svc.bank.loops[state.loop].title} — {state.level}")
     pending = st.session_state.get("pending", [])
     pending_ids = {id(m) for m in pending}
+    open_id = state.current.question_id if state.status == "active" and state.current else None
     for message in state.messages:
-        render(message, stream=id(message) in pending_ids)
+        answered = message.kind != "question" or message.question_id != open_id
+        render(message, stream=id(message) in pending_ids, answered=answered)
     if pending:
         svc.store.save(state)  # streamed text is final now
         st.session_state.pending = []

@@ -102,7 +102,7 @@ class Embedder:
         self._lock = threading.Lock()
         self.dim = int(self._model.get_embedding_dimension() or 0)
 
-    def encode(self, texts: list[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 16, show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:  # torch inference from several Streamlit threads at once gains nothing on 2 cores

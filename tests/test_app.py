@@ -97,3 +97,19 @@ def test_practice_again_shows_the_change_in_score(app: AppTest) -> None:
         at.chat_input(key="answer").set_value("/end").run()
     assert any(s.value == "Your attempts at this question" for s in at.subheader)
     assert at.metric and "since the first attempt" in str(at.metric[0].delta)
+
+
+def test_why_this_question_keeps_passages_closed_until_the_question_is_answered(app: AppTest) -> None:
+    at = start(app, n=2)
+    why = [e for e in at.expander if e.label == "Why this question"]
+    assert len(why) == 1
+    assert any("Grounded in the corpus" in c.value for c in why[0].caption)
+    assert not why[0].markdown, "passage text is shown while the question is open"
+    for _ in range(6):
+        if any("Question 2 of 2" in t for t in chat_texts(at)):
+            break
+        at.chat_input(key="answer").set_value(STRONG).run()
+    assert any("Question 2 of 2" in t for t in chat_texts(at))
+    first, second = [e for e in at.expander if e.label == "Why this question"]
+    assert first.markdown and len(first.markdown[0].value) > 100, "the answered question's passages did not open"
+    assert not second.markdown and any("Grounded in the corpus" in c.value for c in second.caption)

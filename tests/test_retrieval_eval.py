@@ -17,8 +17,8 @@ import pytest
 from evals.retrieval.run import evaluate, load_queries
 
 pytestmark = pytest.mark.slow
-# model -> split -> (hybrid MRR floor, hybrid recall@5 floor); measured: dev 0.874 / 1.000, test 0.764 / 0.960.
-FLOORS = {"all-MiniLM-L6-v2": {"dev": (0.86, 1.0), "test": (0.75, 0.95)}}
+# model -> split -> (hybrid MRR floor, hybrid recall@5 floor); measured with RRF: dev 0.766 / 0.949, test 0.813 / 1.0.
+FLOORS = {"all-MiniLM-L6-v2": {"dev": (0.75, 0.94), "test": (0.80, 0.95)}}
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +68,7 @@ def test_hybrid_recall_at_5_on_the_test_split(result) -> None:
 
 def test_no_regression_below_measured_levels(services, result) -> None:
     floors = FLOORS.get(services.embedder.name)
-    if floors is None:
-        pytest.skip(f"no measured floors for {services.embedder.name}")
+    assert floors is not None, f"no measured floors for {services.embedder.name}: measure and add them"
     for split, (mrr, recall5) in floors.items():
         hybrid = result["splits"][split]["hybrid"]
         assert hybrid["mrr"] >= mrr and hybrid["recall@5"] >= recall5, (split, hybrid)

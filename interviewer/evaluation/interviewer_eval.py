@@ -135,7 +135,8 @@ def check_run(interview: Interview, turns: list[Turn], bank: QuestionBank, loop:
     for n, turn in enumerate(turns):
         for m in turn.messages:
             if m.role == "interviewer" and m.kind in PRIVATE_KINDS:
-                text = m.text + " " + " ".join(p.text for p in m.passages)
+                # while its question is open the app shows a question's passages by title and section only
+                text = m.text + " " + " ".join(f"{p.title} {p.section}" for p in m.passages)
                 leaks += [f"turn {n} ({m.kind}): {hit}" for q in asked if (hit := leak_in(text, q))]
     problems += leaks
     # follow-ups probe missed or partial points only, and no more than allowed
