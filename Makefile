@@ -43,5 +43,13 @@ lint: setup
 bench: index
 	$(BIN)/python scripts/bench_turns.py
 
+# The maintainers' regression suite: offline judge on gold + probes (+ Mohler when ../shared exists), then the
+# interviewer checks. Exits non-zero when a gate in evals/thresholds.toml fails. For an LLM judge:
+#   make eval JUDGE=llm MODEL=openai/gpt-4o-mini
+JUDGE ?= offline
+eval: index
+	$(BIN)/interview eval judge --judge $(JUDGE) $(if $(MODEL),--model $(MODEL)) --suite all
+	$(BIN)/interview eval interviewer
+
 clean:
 	rm -rf $(VENV) data .pytest_cache artifacts

@@ -86,15 +86,23 @@ def cmd_search(args: argparse.Namespace) -> int:
     services = _services(index=False)
     retriever = services.retriever
     if args.queries:
-        for line in Path(args.queries).read_text(encoding="utf-8").splitlines():
+        for n, line in enumerate(Path(args.queries).read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
-            item = json.loads(line)
             try:
-                hits = [p.to_dict() for p in retriever.search(item["query"], args.k, item.get("role"), args.mode)]
-                row = {"id": item.get("id"), "query": item["query"], "results": hits}
+                item = json.loads(line)
+            except ValueError as err:
+                print(json.dumps({"id": None, "query": None, "results": [], "error": f"line {n}: not JSON: {err}"}))
+                continue
+            item = item if isinstance(item, dict) else {}
+            query = item.get("query")
+            try:
+                if not isinstance(query, str):
+                    raise QueryError(f"line {n}: needs a 'query' string")
+                hits = [p.to_dict() for p in retriever.search(query, args.k, item.get("role"), args.mode)]
+                row = {"id": item.get("id"), "query": query, "results": hits}
             except QueryError as err:
-                row = {"id": item.get("id"), "query": item.get("query"), "results": [], "error": str(err)}
+                row = {"id": item.get("id"), "query": query, "results": [], "error": str(err)}
             print(json.dumps(row))
         return 0
     try:
@@ -221,8 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed subcommand: model errors become one readable line and exit 1, Ctrl-C exits 130."""
     from interviewer.llm import LLMError
 
     try:
@@ -232,3 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_command(build_parser().parse_args(argv))

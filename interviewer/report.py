@@ -22,6 +22,8 @@ def verdict_text(verdict: Verdict) -> str:
     for missed in verdict.missed:
         for p in missed.passages[:1]:
             lines.append(f"- To study: *{p.title} § {p.section}* [{p.chunk_id}]")
+    for claim in verdict.red_flags:
+        lines.append(f"- Wrong claim to revisit: {claim}")
     if "injection" in verdict.flags:
         lines.append("- Note: text addressed to the grader was ignored.")
     return "\n".join(dict.fromkeys(lines))
@@ -37,6 +39,8 @@ def explain_verdict(verdict: Verdict) -> str:
         lines.append(f"- {MARK[kp.status]} {kp.status}{quote}")
     for c in verdict.criteria:
         lines.append(f"- {c.criterion}: {c.score}/5 — {c.reasoning}")
+    for claim in verdict.red_flags:
+        lines.append(f"- ✗ wrong claim (caps accuracy at 2): {claim}")
     if verdict.flags:
         lines.append(f"- flags: {', '.join(verdict.flags)}")
     return "\n".join(lines)

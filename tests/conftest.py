@@ -93,6 +93,14 @@ class FakeJudge:
 
 
 @pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """Two small role documents (tests/sample_corpus.py) in a fresh folder."""
+    from tests.sample_corpus import write_sample_corpus
+
+    return write_sample_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture
 def make_interview(bank):
     from interviewer.engine import Interview
     from interviewer.judge import GroundedJudge

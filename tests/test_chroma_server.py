@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.embeddings import get_embedder
-from interviewer.index import build_index, get_collection, open_client
-from interviewer.retrieval import QueryError, Retriever
-from tests.test_index import DOC_A, DOC_B
+from interviewer.index import get_collection, open_client
+from tests.test_index import (
+    check_incremental_and_idempotent,
+    check_search_modes_role_filter_and_bad_queries,
+)
 
 pytestmark = pytest.mark.slow
 MODEL = "all-MiniLM-L6-v2"
@@ -78,15 +79,6 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def corpus_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "corpus"
-    root.mkdir()
-    (root / "serving.md").write_text(DOC_A)
-    (root / "retrieval.md").write_text(DOC_B)
-    return root
-
-
-@pytest.fixture
 def collection(chroma_url: str, tmp_path: Path):
     """A fresh collection on the shared server: tests must not see each other's chunks."""
     client = open_client(tmp_path / "unused", chroma_url=chroma_url)
@@ -102,34 +94,11 @@ def test_client_talks_to_the_server(chroma_url: str, tmp_path: Path) -> None:
 
 
 def test_incremental_and_idempotent_over_http(corpus_dir: Path, collection) -> None:
-    embedder = get_embedder(MODEL)
-    first = build_index([corpus_dir], collection, embedder, progress=False)
-    assert (first.documents, first.chunks, first.added, first.updated, first.removed) == (2, 3, 3, 0, 0)
-    again = build_index([corpus_dir], collection, embedder, progress=False)
-    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 3)
-    (corpus_dir / "serving.md").write_text(DOC_A.replace("few milliseconds", "couple of milliseconds"))
-    changed = build_index([corpus_dir], collection, embedder, progress=False)
-    assert (changed.added, changed.updated, changed.removed) == (0, 1, 0)
-    (corpus_dir / "retrieval.md").unlink()
-    removed = build_index([corpus_dir], collection, embedder, progress=False)
-    assert (removed.removed, removed.chunks) == (1, 2)
-    assert collection.count() == 2
+    check_incremental_and_idempotent(corpus_dir, collection)
 
 
 def test_search_modes_and_role_filter_over_http(corpus_dir: Path, collection) -> None:
-    embedder = get_embedder(MODEL)
-    build_index([corpus_dir], collection, embedder, progress=False)
-    retriever = Retriever(collection, embedder)
-    assert len(retriever) == 3
-    for mode in ("hybrid", "dense", "bm25"):
-        hits = retriever.search("make inference faster with 8-bit weights", k=2, mode=mode)
-        assert hits and hits[0].chunk_id == "serving#quantization", mode
-    hits = retriever.search("keep customers' documents separate", k=3, role="llm")
-    assert hits and all("llm" in h.roles for h in hits)
-    assert retriever.search("keep customers' documents separate", k=3, role="mle")[0].doc_id == "serving"
-    with pytest.raises(QueryError, match="empty"):
-        retriever.search("   ")
-    assert retriever.search("quantization " * 2000, k=1)
+    check_search_modes_role_filter_and_bad_queries(corpus_dir, collection)
 
 
 def test_services_use_the_server_when_chroma_url_is_set(corpus_dir: Path, chroma_url: str, tmp_path: Path) -> None:

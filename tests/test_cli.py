@@ -112,3 +112,33 @@ def test_killed_mid_interview_loses_nothing_and_resumes(shared_data_dir: Path, s
     assert resumed.returncode == 0 and f"resuming session {state.id}" in resumed.stdout
     final = Store(shared_data_dir / "interview.sqlite3").load(state.id)
     assert final.status == "finished" and final.records[0].answers == [answer]
+
+
+def test_search_json_and_batch_queries_with_bad_lines(shared_data_dir: Path, services, tmp_path: Path) -> None:  # noqa: ARG001
+    one = run_cli(["search", "how do I make inference cheaper", "--k", "3", "--role", "mle", "--json"], shared_data_dir)
+    assert one.returncode == 0, one.stderr
+    hits = json.loads(one.stdout)
+    assert len(hits) == 3 and hits[0]["score"] >= hits[-1]["score"]
+    assert {"chunk_id", "text", "title", "source", "score"} <= set(hits[0]) and all("mle" in h["roles"] for h in hits)
+    empty = run_cli(["search", "   "], shared_data_dir)
+    assert empty.returncode == 2 and "query is empty" in empty.stderr
+
+    batch = tmp_path / "queries.jsonl"
+    batch.write_text(
+        "\n".join([
+            json.dumps({"id": "q1", "query": "what does a feature store do", "role": "mle"}),
+            "{not json",
+            json.dumps({"id": "q3", "query": ""}),
+            json.dumps({"id": "q4", "query": "chunking " * 1500}),
+            json.dumps({"id": "q5", "text": "no query field"}),
+        ])
+        + "\n"
+    )
+    done = run_cli(["search", "--queries", str(batch), "--k", "2", "--json"], shared_data_dir)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["q1", None, "q3", "q4", "q5"]
+    assert len(rows[0]["results"]) == 2 and "error" not in rows[0]
+    assert "not JSON" in rows[1]["error"] and "empty" in rows[2]["error"]
+    assert len(rows[3]["results"]) == 2  # a 13,500-character query is truncated, not refused
+    assert "'query'" in rows[4]["error"]

@@ -253,6 +253,21 @@ def test_llm_judge_runs_with_bounded_concurrency_cache_and_cost(tmp_path: Path) 
     assert "cost_usd" in first.results["run"] and first.results["suites"]["probes"]["splits"]["all"]["n"] == n
 
 
+def test_interviewer_eval_model_flag_runs_the_llm_voice_and_its_checks_bite(tmp_path: Path) -> None:
+    """--model swaps in the LLM voice; a model whose acknowledgement asks a question fails the run."""
+    from interviewer.evaluation.cli import cmd_eval_interviewer
+    from tests.fake_openai import FakeOpenAI, Reply
+
+    with FakeOpenAI([Reply("Thanks. Shall we go deeper on that?")]) as srv:
+        settings = Settings(_env_file=None, data_dir=tmp_path, api_base=srv.api_base, api_key="x", max_retries=0)
+        args = argparse.Namespace(loop="mle", questions=1, persona=["strong"], out=tmp_path, model="openai/fake-voice")
+        code = cmd_eval_interviewer(args, settings)
+        assert srv.requests, "the LLM voice was not called"
+    body = json.loads((tmp_path / "interviewer.json").read_text())
+    assert body["interviewer_model"] == "openai/fake-voice"
+    assert code == 1 and any("acknowledgement asks a question" in p for r in body["runs"] for p in r["problems"])
+
+
 # The developer's model configuration, captured at collection time (the autouse fixture clears INTERVIEW_*).
 MODEL_ENV = {k: v for k, v in os.environ.items() if k.startswith("INTERVIEW_")}
 

@@ -10,41 +10,7 @@ from interviewer.corpus import chunk_document, read_document
 from interviewer.embeddings import get_embedder
 from interviewer.index import build_index, get_collection, open_client
 from interviewer.retrieval import QueryError, Retriever, rrf
-
-DOC_A = """---
-title: Serving notes
-roles: [mle]
-tags: [serving]
----
-# Serving notes
-
-## Quantization
-Quantization stores weights as 8-bit integers, cutting memory and latency; a p99 drop from 200 ms to 50 ms
-is a typical outcome when accuracy loss is measured and accepted.
-
-## Batching
-Dynamic batching groups requests arriving within a few milliseconds to raise GPU throughput.
-"""
-
-DOC_B = """---
-title: Retrieval notes
-roles: [llm]
----
-# Retrieval notes
-
-## Metadata filtering
-Filter chunks by tenant, date or document type before ranking, so the retriever never returns another
-customer's contract.
-"""
-
-
-@pytest.fixture
-def corpus_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "corpus"
-    root.mkdir()
-    (root / "serving.md").write_text(DOC_A)
-    (root / "retrieval.md").write_text(DOC_B)
-    return root
+from tests.sample_corpus import DOC_A
 
 
 @pytest.fixture
@@ -70,7 +36,8 @@ def test_long_sections_split_with_overlap(corpus_dir: Path) -> None:
     assert tail.rstrip(".") in chunks[1].text  # overlap carries the last sentence over
 
 
-def test_incremental_and_idempotent(corpus_dir: Path, collection) -> None:
+def check_incremental_and_idempotent(corpus_dir: Path, collection) -> None:
+    """Shared with test_chroma_server.py, which runs it against a `chroma run` server."""
     embedder = get_embedder()
     first = build_index([corpus_dir], collection, embedder, progress=False)
     assert (first.documents, first.chunks, first.added, first.updated, first.removed) == (2, 3, 3, 0, 0)
@@ -84,6 +51,10 @@ def test_incremental_and_idempotent(corpus_dir: Path, collection) -> None:
     assert (removed.removed, removed.chunks) == (1, 2)
     assert collection.count() == 2
     assert "2 chunks" in removed.summary()
+
+
+def test_incremental_and_idempotent(corpus_dir: Path, collection) -> None:
+    check_incremental_and_idempotent(corpus_dir, collection)
 
 
 def test_bad_files_are_skipped_with_reasons(corpus_dir: Path, collection) -> None:
@@ -100,10 +71,12 @@ def test_bad_files_are_skipped_with_reasons(corpus_dir: Path, collection) -> Non
     assert any(m["section"] == "Drift" for m in collection.get(include=["metadatas"])["metadatas"])
 
 
-def test_search_modes_role_filter_and_bad_queries(corpus_dir: Path, collection) -> None:
+def check_search_modes_role_filter_and_bad_queries(corpus_dir: Path, collection) -> None:
+    """Shared with test_chroma_server.py, which runs it against a `chroma run` server."""
     embedder = get_embedder()
     build_index([corpus_dir], collection, embedder, progress=False)
     retriever = Retriever(collection, embedder)
+    assert len(retriever) == 3
     for mode in ("hybrid", "dense", "bm25"):
         hits = retriever.search("make inference faster with 8-bit weights", k=2, mode=mode)
         assert hits and hits[0].chunk_id == "serving#quantization", mode
@@ -115,6 +88,10 @@ def test_search_modes_role_filter_and_bad_queries(corpus_dir: Path, collection) 
     assert retriever.search("quantization " * 2000, k=1)  # truncated, not an error
     with pytest.raises(QueryError):
         retriever.search("x", role="cto")
+
+
+def test_search_modes_role_filter_and_bad_queries(corpus_dir: Path, collection) -> None:
+    check_search_modes_role_filter_and_bad_queries(corpus_dir, collection)
 
 
 def test_rrf_rewards_agreement() -> None:

@@ -11,16 +11,9 @@ from interviewer.evaluation.cli import add_commands
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m interviewer.evaluation", description=__doc__)
     add_commands(parser.add_subparsers(dest="eval_command", required=True))
-    args = parser.parse_args(argv)
-    from interviewer.llm import LLMError
+    from interviewer.cli import run_command
 
-    try:
-        return int(args.func(args) or 0)
-    except LLMError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return run_command(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--questions", type=int, default=3, help="questions per interview")
     p.add_argument("--persona", action="append", help="run only these personas (repeatable)")
     p.add_argument("--out", type=Path, help="run folder (default evals/runs/<timestamp>-interviewer/)")
+    p.add_argument("--model", help="litellm model for the interviewer's voice (default INTERVIEW_INTERVIEWER_MODEL)")
     p.set_defaults(func=cmd_eval_interviewer)
 
 
@@ -169,6 +170,8 @@ def cmd_eval_interviewer(args: argparse.Namespace, settings: Settings | None = N
     from interviewer.evaluation.runner import RUNS_DIR
 
     settings = settings or get_settings()
+    if getattr(args, "model", None):
+        settings = settings.model_copy(update={"interviewer_model": args.model})
     loops = ["mle", "llm"] if args.loop == "both" else [args.loop]
     start = time.perf_counter()
     runs = run_interviewer_eval(loops, settings, n_questions=args.questions, personas=args.persona, parts=parts)

@@ -56,6 +56,9 @@ class Verdict(BaseModel):
     feedback: str = Field("", description="Feedback for the candidate.")
     missed: list[MissedPoint] = Field(default_factory=list, description="Missed points with passages to study.")
     flags: list[str] = Field(default_factory=list, description="empty, gibberish, off_topic, padded, injection...")
+    red_flags: list[str] = Field(
+        default_factory=list, description="The rubric's known wrong claims that the answer asserts (quoted)."
+    )
     meta: JudgeMeta | None = Field(None, description="Who judged, with which rubric and prompt, how fast.")
 
     @model_validator(mode="after")
