@@ -174,6 +174,11 @@ class TokenEncoder:
         self._the = self.vocab.get("the", 0)
         self._lock = getattr(embedder, "_lock", None)
 
+    @property
+    def token_level(self) -> bool:
+        """True for a sentence-transformers model (token embeddings); False for a plain `.encode` embedder."""
+        return self.model is not None and hasattr(self.model, "tokenizer")
+
     CACHE_SIZE = 4096  # questions, references and key points recur every turn: encode them once
 
     def encode(self, texts: list[str]) -> dict[str, Encoded]:
@@ -190,7 +195,7 @@ class TokenEncoder:
     def _encode(self, uniq: list[str]) -> dict[str, Encoded]:
         if not uniq:
             return {}
-        if self.model is None or not hasattr(self.model, "tokenizer"):
+        if not self.token_level:
             vecs = np.asarray(self.embedder.encode(uniq), dtype=np.float32)
             return {t: Encoded(v, v[None, :], ["[TEXT]"]) for t, v in zip(uniq, vecs, strict=True)}
         with self._lock or contextlib.nullcontext():

@@ -175,7 +175,8 @@ class OfflineScorer:
             strength = of.recall(u, wu, a, hit_at=hit_at)
             # Anchor to the reference: matching a key point as strongly as the model answer is full marks.
             top = min(hi, of.recall(u, wu, ref, hit_at=hit_at)) if p.keyed and ref else hi
-            top = max(top, float(self.params["min_top_share"]) * hi)
+            if self.enc.token_level:  # the share is set on the token-recall scale of a sentence-transformers model
+                top = max(top, float(self.params["min_top_share"]) * hi)
             bottom = min(lo, 0.5 * top)
             coverage.append(float(np.clip((strength - bottom) / max(top - bottom, 1e-6), 0.0, 1.0)))
             by_span = [of.recall(u, wu, a, r, hit_at=hit_at) for r in ranges]
