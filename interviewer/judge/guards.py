@@ -13,27 +13,45 @@ from difflib import SequenceMatcher
 # Each pattern must address the grader or demand a score for *this* answer: answers about LLM judges
 # ("the judge should return a score from 1 to 5") are content, not injection.
 _THIS = r"(\b(this|my) (answer|response|submission)\b|\bme\b|\bthe above\b)"
+_GRADER = r"(grader|grading model|evaluator|judge|assessor|scorer|marker|examiner|reviewer|ai|model|llm)"
 _INJECTION_PATTERNS = [
-    r"\bignore (all |any |the )?(previous|prior|above|earlier) (instructions|rules|prompts?)\b",
-    r"\b(disregard|forget|override) (all |any |the |your )?(previous |prior |above )?(instructions|rubric|rules)\b",
+    # instructions to drop the rules: "ignore previous instructions", "disregard your scoring rubric"
+    r"\b(ignore|disregard|forget|override) (all |any |the |your |my |these |previous |prior |above |earlier "
+    r"|preceding |scoring |grading |evaluation |system |original )+(instructions|rubric|rules|guidelines|prompts?)\b",
+    r"\b(ignore|disregard|forget) (all |any |the |your )?(previous|prior|above|earlier|preceding|rubric|grading|system)\b",
     r"\b(you are|act as|pretend to be) (now )?(a|an|the) (grader|judge|evaluator|assistant)\b",
+    # addressing whoever grades
+    r"\bnote to (the )?" + _GRADER + r"\b",
+    r"\b(dear|hey|hello|attention) (the |an |a |my |any )?" + _GRADER + r"\b",
+    r"(^|[\s<!\-\[(])(grader|evaluator|judge|assessor)\s*:",
+    r"\bto (the|an|a|any) " + _GRADER + r"\b[^.\n]{0,30}"
+    r"\b(evaluating|grading|scoring|reading|reviewing|marking|assessing|checking)\b",
+    r"\b(as|to) (the|an|a|my) (grader|grading model|evaluator|assessor|scorer|marker)\b[^.\n]{0,60}"
+    r"\b(you|must|should|shall|give|award|assign|rate|score)\b",
+    r"\b(assistant|system|grader|grading) instructions?\s*:",
+    r"^\s*(system|assistant|developer)\s*:",
+    r"</?(system|instructions?|rubric|answer|candidate_answer)>",
+    r"<\|?(im_start|system|endoftext)\|?>|\[/?INST\]|###\s*(instruction|system)",
+    # demands for a score for *this* answer
     r"\b(give|award|assign|output|return|set|rate)\b[^.\n]{0,25}"
     + _THIS
     + r"[^.\n]{0,40}\b(5|five|10|ten|full|max(imum)?|perfect)\b",
-    r"\b(score|grade|rating)\s*[:=]\s*(5|10|five)\b",
-    r"\b(5|five)\s*/\s*5\b",
-    r"^\s*(system|assistant|developer)\s*:",
-    r"</?(system|instructions?|rubric|answer|candidate_answer)>",
-    r"\bnote to (the )?(grader|judge|evaluator|ai|model)\b",
-    r"\b(dear|attention|hey) (grader|judge|evaluator|ai|model|llm)\b",
+    r"\b(give|award|assign|output|return|rate|grade|mark|score)\b[^.\n]{0,25}\b(this|my|me|it)\b[^.\n]{0,40}"
+    r"(\b\d+\s*/\s*\d+|\b\d+\s+out\s+of\s+\d+|\bfull (marks|credit|points|score)|\bperfect\b|"
+    r"\b(maximum|max|top|highest) (score|grade|marks?|rating)|\b100\s*%)",
+    r"\b(grader|grading|evaluator|judge|assessor|scorer|marker|examiner)s?\b[^.\n]{0,80}"
+    r"\b(must|should|shall|needs? to|has to|will|output|give|assign|award|rate|score|return)\b"
+    r"[^.\n]{0,40}\b(this|my) (answer|response|submission|candidate)\b",
+    r"\b(this|my) (answer|response|submission)\b[^.\n]{0,40}\b(deserves?|should|must|receives?|gets?)\b"
+    r"[^.\n]{0,30}\b(grade|score|marks?|rating|points|excellent|perfect)\b",
     r"\bthis answer (is|deserves) (perfect|excellent|a 5|full marks)\b",
-    r"(^|[\s<!\-\[(])(grader|evaluator|judge|assessor)\s*:",
-    r"\bto the (ai|model|llm|grader|evaluator|judge)\b[^.\n]{0,30}\b(evaluating|grading|scoring|reading)\b",
-    r"\b(assistant|system|grader|grading) instructions?\s*:",
+    r"\b(please )?(make sure|ensure)\b[^.\n]{0,40}\b(grade|score|marks|rating)\b",
+    r"\b(score|grade|rating)\s*[:=]\s*\d+(?![.,]\d)",
+    r"\"score\"\s*:\s*\d",
+    r"\b(5|five)\s*/\s*5\b",
+    r"\bgive (it |this |me )?a [45]\b",
     r"\brubric update\b|\bupdated (evaluation|grading) guidelines\b|\bany score below\b",
     r"\b(automatically|must|should) (receive|get)s? (a )?(score|grade) of \d",
-    r"\"score\"\s*:\s*\d",
-    r"\bgive (it |this |me )?a [45]\b",
 ]
 INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.I | re.M)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")

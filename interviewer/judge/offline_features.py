@@ -28,31 +28,6 @@ _LEADING = re.compile(r"^[\s\-*•]+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ALPHA_WORD = re.compile(r"[A-Za-z]+")
 _QUOTED = re.compile(r"[\"“”'‘’]")
-# Injection tells beyond guards.INJECTION_RE: demands aimed at whoever grades, in any wording.
-_EXTRA_INJECTION = re.compile(
-    "|".join(
-        [
-            r"\b(dear|hey|hello|attention|note to) (the |an |a |my |any )?"
-            r"(grader|grading model|evaluator|judge|assessor|scorer|marker|ai|model|llm)\b",
-            r"\b(as|to) (the|an|a|my) (grader|grading model|evaluator|assessor|scorer|marker)\b[^.\n]{0,60}"
-            r"\b(you|must|should|shall|give|award|assign|rate|score)\b",
-            r"\b(grader|grading|evaluator|judge|assessor|scorer|marker|examiner)s?\b[^.\n]{0,80}"
-            r"\b(must|should|shall|needs? to|has to|will|output|give|assign|award|rate|score|return)\b"
-            r"[^.\n]{0,40}\b(this|my) (answer|response|submission|candidate)\b",
-            r"\b(give|award|assign|output|return|rate|grade|mark|score)\b[^.\n]{0,25}\b(this|my|me|it)\b[^.\n]{0,40}"
-            r"(\b\d+\s*/\s*\d+|\b\d+\s+out\s+of\s+\d+|\bfull (marks|credit|points|score)|\bperfect\b|"
-            r"\b(maximum|max|top|highest) (score|grade|marks?|rating)|\b100\s*%)",
-            r"\bscore\s*[=:]\s*\d",
-            r"\b(please )?(make sure|ensure)\b[^.\n]{0,40}\b(grade|score|marks|rating)\b",
-            r"\b(this|my) (answer|response|submission)\b[^.\n]{0,40}\b(deserves?|should|must|receives?|gets?)\b"
-            r"[^.\n]{0,30}\b(grade|score|marks?|rating|points|excellent|perfect)\b",
-            r"\b(ignore|disregard|forget) (all |any |the |your )?(previous|prior|above|earlier|preceding|"
-            r"rubric|grading|system)\b",
-            r"<\|?(im_start|system|endoftext)\|?>|\[/?INST\]|###\s*(instruction|system)",
-        ]
-    ),
-    re.I | re.M,
-)
 FILLER_RE = re.compile(
     r"\b(um+|uh+|erm|you know|i mean|kind of|sort of|basically|actually|literally|like i said|"
     r"as i said|blah|etc)\b",
@@ -109,11 +84,18 @@ def injection_cut(span: str) -> int | None:
     A quoted mention ("attackers write 'ignore previous instructions'") is content, not an
     instruction, unless it also demands a score.
     """
-    hits = [m for m in (INJECTION_RE.search(span), _EXTRA_INJECTION.search(span)) if m]
-    if not hits:
+    match = INJECTION_RE.search(span)
+    if not match:
         return None
-    start = min(m.start() for m in hits)
-    return None if is_mention(span, start) else start
+    return None if is_mention(span, match.start()) else match.start()
+
+
+def hidden_injection(text: str | None) -> bool:
+    """True when markup that `clean_text` drops (an HTML comment, a tag, a script) addresses the
+    grader: the text earns nothing either way, but the verdict should say it was there."""
+    raw = str(text or "")
+    hidden = [m.group(0) for m in _SCRIPT.finditer(raw)] + [m.group(0) for m in _TAG.finditer(raw)]
+    return any(INJECTION_RE.search(html.unescape(h)) for h in hidden)
 
 
 def is_gibberish(text: str, word_ok: Callable[[str], bool], known: set[str]) -> bool:

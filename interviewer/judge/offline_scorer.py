@@ -121,7 +121,7 @@ class OfflineScorer:
             w = list(raw.get("weights") or []) if keyed else []
             if len(w) != len(units) or sum(w) <= 0:
                 w = [1.0] * len(units)
-            spans, flags = [], []
+            spans, flags = [], ["injection"] if of.hidden_injection(raw.get("answer")) else []
             for span in of.split_spans(of.clean_text(raw.get("answer"))):
                 cut = of.injection_cut(span)
                 if cut is not None:
