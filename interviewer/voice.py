@@ -1,14 +1,15 @@
 """How the interviewer says things: templates offline, or the configured LLM.
 
 The LLM voice is given the question, the candidate's answer (delimited, untrusted), the missed
-point and a corpus passage, and is told never to reveal the rubric. Its follow-ups are checked for
-leaks before they are shown; a leak, or any model failure, falls back to the template wording.
+point and a corpus passage, and is told never to reveal the rubric. Everything it says is checked
+for leaks before it is shown (streamed replies one sentence at a time); a leak, or any model
+failure, falls back to the template wording.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from interviewer.bank import KeyPoint, Question
 from interviewer.llm import LLM, LLMError
@@ -40,6 +41,41 @@ class TemplateVoice:
 
     def acknowledge(self, question: Question, answer: str, next_stage: str | None) -> Iterator[str] | None:  # noqa: ARG002
         return None  # the template voice lets the score and feedback speak
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+# An acknowledgement is a transition, never a verdict: the score and feedback come from the judge.
+_VERDICT = re.compile(
+    r"\b(that'?s|that is|you'?re|you are|is|was) (not |exactly |absolutely |quite )?(correct|incorrect|right|wrong)\b|"
+    r"\b(perfect|excellent|spot on|(great|good|strong|weak|solid) answer|you scored)\b|\b\d(\.\d)?\s*/\s*(5|10)\b",
+    re.I,
+)
+
+
+class Leak(Exception):
+    """A streamed reply said something the candidate must not see."""
+
+
+def checked_sentences(pieces: Iterator[str], bad: Callable[[str], bool]) -> Iterator[str]:
+    """Re-stream `pieces` one sentence at a time, each released only after `bad(text so far)` is
+    False; raises Leak at the first sentence that fails, before it is shown."""
+    buffer, shown = "", ""
+    for piece in pieces:
+        buffer += piece
+        cut = None
+        for m in _SENTENCE_END.finditer(buffer):
+            cut = m.end()
+        if cut is None:
+            continue
+        sentence, buffer = buffer[:cut], buffer[cut:]
+        if bad(shown + sentence):
+            raise Leak(sentence)
+        shown += sentence
+        yield sentence
+    if buffer:
+        if bad(shown + buffer):
+            raise Leak(buffer)
+        yield buffer
 
 
 def leaks(text: str, question: Question) -> bool:
@@ -87,9 +123,13 @@ class LLMVoice:
         yield header
         shown = False
         try:
-            for piece in self.llm.stream(messages):
+            for piece in checked_sentences(self.llm.stream(messages), lambda t: leaks(t, question)):
                 shown = shown or bool(piece.strip())
                 yield piece
+        except Leak:
+            self.last_error = f"{self.llm.name}: the phrasing gave away part of the answer; the bank's wording is used."
+            yield ("\n\n" if shown else "") + question.question.strip()
+            return
         except LLMError as err:
             self.last_error = str(err)
             if shown:
@@ -142,9 +182,18 @@ class LLMVoice:
             },
         ]
 
+        def bad(text: str) -> bool:
+            return leaks(text, question) or bool(_VERDICT.search(text))
+
         def pieces() -> Iterator[str]:
+            shown = False
             try:
-                yield from self.llm.stream(messages, max_tokens=80)
+                for piece in checked_sentences(self.llm.stream(messages, max_tokens=80), bad):
+                    shown = shown or bool(piece.strip())
+                    yield piece
+            except Leak:
+                self.last_error = f"{self.llm.name}: the acknowledgement judged or gave away the answer; not shown."
+                yield "" if shown else " (moving on)"
             except LLMError as err:
                 self.last_error = str(err)
                 yield " (moving on)"

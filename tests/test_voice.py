@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from interviewer.engine import Interview
 from interviewer.judge import GroundedJudge
 from interviewer.llm import LLM, ModelConfig
 from interviewer.state import InterviewState
-from interviewer.voice import LLMVoice, TemplateVoice, leaks
+from interviewer.voice import Leak, LLMVoice, TemplateVoice, checked_sentences, leaks
 from tests.conftest import FakeJudge
 from tests.fake_openai import FakeOpenAI, Reply
 
@@ -68,3 +70,36 @@ def test_acknowledgement_and_transition_are_generated(bank) -> None:
         ack_prompt = srv.requests[1]["messages"][1]["content"]
     assert out[1].kind == "ack" and "eval set idea" in out[1].text
     assert "I would build an eval set first." in ack_prompt and "<candidate_answer>" in ack_prompt
+
+
+def test_sentences_are_released_only_after_the_check() -> None:
+    pieces = iter(["You men", "tioned batching. The ans", "wer is int8 quantization. More."])
+    seen: list[str] = []
+    with pytest.raises(Leak, match="int8"):
+        for sentence in checked_sentences(pieces, lambda text: "int8" in text):
+            seen.append(sentence)
+    assert seen == ["You mentioned batching."]
+    assert list(checked_sentences(iter(["One. Tw", "o"]), lambda _: False)) == ["One.", " Two"]
+
+
+def test_an_acknowledgement_that_grades_the_answer_is_not_shown(bank) -> None:
+    state = InterviewState(loop="llm", level="senior", n_questions=2, id="voicegrade")
+    replies = [Reply("First question, phrased?"), Reply("That's exactly right, a strong answer. On to agents."),
+               Reply("Second question, phrased?")]
+    with FakeOpenAI(replies) as srv:
+        interview = Interview(state, bank, GroundedJudge(FakeJudge([4.9]), None), voice_for(srv))
+        [m.settle() for m in interview.start()]
+        out = [m.settle() for m in interview.respond("I would build an eval set first.")]
+    assert out[1].kind == "ack" and out[1].text == " (moving on)"
+    assert "exactly right" not in " ".join(m.text for m in out)
+    assert "judged or gave away" in (interview.voice.last_error or "")
+
+
+def test_a_question_phrasing_that_gives_away_the_answer_falls_back_to_the_bank(bank) -> None:
+    q = bank.questions["mle-serving-02"]
+    giveaway = f"Here is a hint: {q.key_points[0].point} So, what would you do?"
+    with FakeOpenAI([Reply(giveaway)]) as srv:
+        voice = voice_for(srv)
+        text = "".join(voice.ask(q, "Serving and latency", 2, 3))
+    assert q.key_points[0].point not in text and text.endswith(q.question.strip())
+    assert "gave away" in (voice.last_error or "")
