@@ -34,7 +34,7 @@ run: index
 test: setup
 	bash scripts/system-deps.sh
 	bash scripts/local-model.sh install
-	$(BIN)/ruff check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check app.py interviewer
 	INTERVIEW_TEST_POSTGRES_URL="$${INTERVIEW_TEST_POSTGRES_URL:-$$(bash scripts/postgres-for-tests.sh)}" $(BIN)/python -m pytest
 
 lint: setup

@@ -7,6 +7,7 @@ invents a score. Every state change is handed to `on_change` so storage can save
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -29,6 +30,7 @@ class Interview:
         max_followups: int = 1,
         max_answer_chars: int = 4000,
         on_change: Callable[[InterviewState], None] | None = None,
+        prefetch: bool = True,
     ) -> None:
         self.state = state
         self.bank = bank
@@ -37,6 +39,8 @@ class Interview:
         self.max_followups = max_followups
         self.max_answer_chars = max_answer_chars
         self.on_change = on_change or (lambda _state: None)
+        self.prefetch = prefetch
+        self.warming: threading.Thread | None = None
 
     # -- helpers -------------------------------------------------------------------------------
     def _say(self, kind: str, text: str, **fields: object) -> Message:
@@ -86,6 +90,11 @@ class Interview:
             return [self._say("notice", "The question bank has no more questions for this loop.")] + self._finish()
         self.state.records.append(QuestionRecord(question_id=q.id, stage=q.stage, difficulty=q.difficulty))
         passages = [p for c in q.citations[:2] for p in self.judge.passages_for_citation(c.doc, c.section)]
+        # The rubric side is encoded while the candidate types. Not a daemon: torch aborts the process if
+        # the interpreter exits in the middle of a forward pass, so exit waits the fraction of a second.
+        if self.prefetch and hasattr(self.judge, "warm"):
+            self.warming = threading.Thread(target=self.judge.warm, args=(q,), name=f"warm-{q.id}")
+            self.warming.start()
         pieces = self.voice.ask(q, self._stage_title(q.stage), done + 1, self.state.n_questions)
         message = Message.streaming(pieces, role="interviewer", kind="question", question_id=q.id, passages=passages)
         self.state.messages.append(message)

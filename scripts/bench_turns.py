@@ -2,10 +2,11 @@
 
 Measures, on the current machine:
 - time to the first question, cold (fresh process: imports, model load, index check) and warm;
-- offline turn latency (judge + next question) p50/p95 over N turns;
+- offline turn latency (judge + next question) p50/p95 over N turns, with the candidate's thinking time
+  before each answer (default 2 s, not counted: the judge prepares the rubric side meanwhile) and with none;
 - peak RSS (VmHWM) of a real `streamlit run app.py` process while a browser runs an interview.
 
-Usage: python scripts/bench_turns.py [--turns 20] [--runs 3] [--no-app] [--json]
+Usage: python scripts/bench_turns.py [--turns 20] [--runs 3] [--think 2] [--no-app] [--json]
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def cold_first_question(runs: int) -> list[float]:
             for _ in range(runs)]
 
 
-def turn_latencies(turns: int) -> tuple[list[float], list[float]]:
+def turn_latencies(turns: int, think: float) -> tuple[list[float], list[float]]:
     from interviewer.config import get_settings
     from interviewer.services import build_services
 
@@ -60,6 +61,7 @@ def turn_latencies(turns: int) -> tuple[list[float], list[float]]:
         while interview.state.status == "active" and len(latencies) < turns:
             answer = answers[i % len(answers)]
             i += 1
+            time.sleep(think)  # the candidate reads and types; not counted
             t0 = time.perf_counter()
             [m.settle() for m in interview.respond(answer)]
             latencies.append(time.perf_counter() - t0)
@@ -117,6 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--think", type=float, default=2.0, help="seconds before each answer (not counted)")
     parser.add_argument("--no-app", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -124,8 +127,9 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "interviewer", "index", "--quiet"], cwd=REPO, check=True,
                    stdout=subprocess.DEVNULL)
     cold = cold_first_question(args.runs)
-    warm, turns = turn_latencies(args.turns)
-    ms = np.array(turns) * 1000
+    warm, turns = turn_latencies(args.turns, args.think)
+    _, rushed = turn_latencies(args.turns, 0.0)
+    ms, rushed_ms = np.array(turns) * 1000, np.array(rushed) * 1000
     result = {
         "machine": f"{os.cpu_count()} cores",
         "first_question_cold_s_median": round(statistics.median(cold), 2),
@@ -133,6 +137,9 @@ def main() -> None:
         "first_question_warm_ms_median": round(statistics.median(warm) * 1000, 1),
         "turn_ms_p50": round(float(np.percentile(ms, 50)), 1),
         "turn_ms_p95": round(float(np.percentile(ms, 95)), 1),
+        "think_s": args.think,
+        "turn_ms_p50_no_think": round(float(np.percentile(rushed_ms, 50)), 1),
+        "turn_ms_p95_no_think": round(float(np.percentile(rushed_ms, 95)), 1),
         "turns": len(turns),
         "app_peak_rss_mib": None if args.no_app else app_peak_rss(),
     }

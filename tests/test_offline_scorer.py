@@ -249,3 +249,30 @@ def test_works_with_a_plain_embedder() -> None:
     scorer = OfflineScorer(embedder=Hashing())
     own, empty = scorer.assess_batch([keyed(LATENCY, LATENCY["reference"]), keyed(LATENCY, "")])
     assert own.score >= 4.5 and empty.score == 1.0
+
+
+def test_warming_a_question_leaves_only_the_answer_to_encode(scorer: OfflineScorer, bank) -> None:
+    from interviewer.judge.offline import OfflineJudge
+
+    q = bank.questions["mle-serving-01"]
+    answer = "I would quantize to int8 and batch requests, then measure p99 latency."
+    cold = OfflineJudge(OfflineScorer(embedder=scorer.embedder)).judge(q, answer)
+    warmed_scorer = OfflineScorer(embedder=scorer.embedder)
+    judge = OfflineJudge(warmed_scorer)
+    judge.warm(q)
+    cached = set(warmed_scorer.enc._cache)
+    assert len(cached) >= 2 + len(q.key_points)  # question, reference and every key point
+    warm = judge.judge(q, answer)
+    assert set(warmed_scorer.enc._cache) - cached == {of.join_spans(of.split_spans(answer))}  # only the answer
+    assert warm.score == cold.score and [k.status for k in warm.key_points] == [k.status for k in cold.key_points]
+
+
+def test_the_engine_warms_each_question_as_it_is_asked(make_interview) -> None:
+    interview, _judge = make_interview([4.9, 4.9], n=2)
+    warmed: list[str] = []
+    interview.judge.warm = lambda question: warmed.append(question.id)
+    [m.settle() for m in interview.start()]
+    interview.warming.join()
+    [m.settle() for m in interview.respond("A complete answer.")]
+    interview.warming.join()
+    assert warmed == [r.question_id for r in interview.state.records] and len(warmed) == 2

@@ -103,3 +103,12 @@ def test_a_question_phrasing_that_gives_away_the_answer_falls_back_to_the_bank(b
         text = "".join(voice.ask(q, "Serving and latency", 2, 3))
     assert q.key_points[0].point not in text and text.endswith(q.question.strip())
     assert "gave away" in (voice.last_error or "")
+
+
+def test_a_stream_cut_after_a_checked_sentence_keeps_it_and_shows_the_question(bank) -> None:
+    q = bank.questions["mle-serving-01"]
+    with FakeOpenAI([Reply("Let us talk about serving. How would you make this faster", stream_cut_after=7)]) as srv:
+        voice = voice_for(srv)
+        text = "".join(voice.ask(q, "Serving and latency", 1, 3))
+    assert "Let us talk about serving." in text and "How would you" not in text
+    assert "cut off" in text and text.endswith(q.question.strip()) and voice.last_error

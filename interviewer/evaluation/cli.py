@@ -17,8 +17,10 @@ def add_commands(sub: Any) -> None:
     path defaults live in `runner.JudgeEvalOptions`)."""
     p = sub.add_parser("judge", help="measure the judge against human grades, probes and the Mohler benchmark")
     p.add_argument("--judge", choices=["offline", "llm"], default="offline")
-    p.add_argument("--model", help="litellm model for --judge llm (default INTERVIEW_JUDGE_MODEL); "
-                   "embedding model for --judge offline")
+    p.add_argument(
+        "--model",
+        help="litellm model for --judge llm (default INTERVIEW_JUDGE_MODEL); embedding model for --judge offline",
+    )
     p.add_argument("--suite", choices=["gold", "mohler", "probes", "all"], default="all")
     p.add_argument("--split", choices=["dev", "test", "all"], default="all")
     p.add_argument("--out", type=Path, help="run folder (default evals/runs/<timestamp>-<judge>/)")
@@ -57,20 +59,35 @@ def _print_judge_summary(outcome: Any) -> None:
 
     results = outcome.results
     run = results["run"]
-    print(f"judge eval: {run['judge']} ({run['model']}), {run['wall_s']:.1f} s, {run['calls']} calls "
-          f"({run['cached_calls']} cached), cost ${run['cost_usd']:.4f}")
+    print(
+        f"judge eval: {run['judge']} ({run['model']}), {run['wall_s']:.1f} s, {run['calls']} calls "
+        f"({run['cached_calls']} cached), cost ${run['cost_usd']:.4f}"
+    )
     for suite, body in results["suites"].items():
         for split, b in body.get("splits", {}).items():
-            keys = ("qwk", "exact", "within_one", "pearson", "spearman", "smd", "pass_adversarial", "pass_overall",
-                    "rmse_calibrated", "consistency", "error_rate")
+            keys = (
+                "qwk",
+                "exact",
+                "within_one",
+                "pearson",
+                "spearman",
+                "smd",
+                "pass_adversarial",
+                "pass_overall",
+                "rmse_calibrated",
+                "consistency",
+                "error_rate",
+            )
             shown = ", ".join(f"{k} {fmt(b[k])}" for k in keys if k in b)
             print(f"  {suite}/{split} (n={b.get('n')}): {shown}")
             if "pass" in b:
                 print("    pass: " + ", ".join(f"{k} {fmt(v, 2)}" for k, v in b["pass"].items()))
         hh = body.get("human_human", {}).get("human_human")
         if hh:
-            print(f"  {suite}/human-human (n={body['human_human']['n']}): qwk {fmt(hh['qwk'])}, "
-                  f"exact {fmt(hh['exact'])}, within_one {fmt(hh['within_one'])}")
+            print(
+                f"  {suite}/human-human (n={body['human_human']['n']}): qwk {fmt(hh['qwk'])}, "
+                f"exact {fmt(hh['exact'])}, within_one {fmt(hh['within_one'])}"
+            )
         for problem in body.get("problems") or []:
             print(f"  [data] {problem}")
     if outcome.moved:
@@ -130,8 +147,9 @@ def interviewer_parts(settings: Settings, loop: str) -> tuple[Any, Any]:
     return build_judge(settings, embedder, retriever=None), interviewer_voice(settings, loop)  # type: ignore[arg-type]
 
 
-def run_interviewer_eval(loops: list[str], settings: Settings, *, n_questions: int = 3,
-                         personas: list[str] | None = None, parts: Any = None) -> list[Any]:
+def run_interviewer_eval(
+    loops: list[str], settings: Settings, *, n_questions: int = 3, personas: list[str] | None = None, parts: Any = None
+) -> list[Any]:
     """Every persona through every loop. `parts(loop) -> (judge, voice)` overrides the configured ones."""
     from interviewer.bank import load_bank
     from interviewer.evaluation.interviewer_eval import PERSONAS, run_persona
@@ -142,14 +160,31 @@ def run_interviewer_eval(loops: list[str], settings: Settings, *, n_questions: i
     for loop in loops:
         judge, voice = parts(loop) if parts else interviewer_parts(settings, loop)
         for persona in chosen:
-            runs.append(run_persona(persona, loop, bank, judge, voice, n_questions=n_questions,
-                                    max_followups=settings.max_followups, max_answer_chars=settings.max_answer_chars))
+            runs.append(
+                run_persona(
+                    persona,
+                    loop,
+                    bank,
+                    judge,
+                    voice,
+                    n_questions=n_questions,
+                    max_followups=settings.max_followups,
+                    max_answer_chars=settings.max_answer_chars,
+                )
+            )
     return runs
 
 
-SHORT = {"one_question_per_turn": "1q/turn", "no_leak": "no_leak", "followups_target_missed": "probe_missed",
-         "on_topic": "on_loop", "skip_respected": "/skip", "end_respected": "/end", "terminates": "ends",
-         "judge_ok": "judge_ok"}
+SHORT = {
+    "one_question_per_turn": "1q/turn",
+    "no_leak": "no_leak",
+    "followups_target_missed": "probe_missed",
+    "on_topic": "on_loop",
+    "skip_respected": "/skip",
+    "end_respected": "/end",
+    "terminates": "ends",
+    "judge_ok": "judge_ok",
+}
 
 
 def interviewer_table(runs: list[Any]) -> str:
@@ -161,8 +196,11 @@ def interviewer_table(runs: list[Any]) -> str:
     for r in runs:
         scores = [s for s in r.scores if s is not None]
         mean = f"{sum(scores) / len(scores):.1f}" if scores else "-"
-        lines.append(f"{r.loop:<5}{r.persona:<11}" + "".join(f"{mark[r.checks[n]]:>13}" for n in names)
-                     + f"{r.turns:>7}{mean:>6}")
+        lines.append(
+            f"{r.loop:<5}{r.persona:<11}"
+            + "".join(f"{mark[r.checks[n]]:>13}" for n in names)
+            + f"{r.turns:>7}{mean:>6}"
+        )
     return "\n".join(lines)
 
 
@@ -185,8 +223,13 @@ def cmd_eval_interviewer(args: argparse.Namespace, settings: Settings | None = N
             print(f"FAILED {r.loop}/{r.persona}: {problem}", file=sys.stderr)
     out = args.out or RUNS_DIR / f"{time.strftime('%Y%m%d-%H%M%S')}-interviewer"
     out.mkdir(parents=True, exist_ok=True)
-    body = {"interviewer_model": settings.interviewer_model, "judge_model": settings.judge_model,
-            "wall_s": round(wall, 2), "passed": not failed, "runs": [r.model_dump() for r in runs]}
+    body = {
+        "interviewer_model": settings.interviewer_model,
+        "judge_model": settings.judge_model,
+        "wall_s": round(wall, 2),
+        "passed": not failed,
+        "runs": [r.model_dump() for r in runs],
+    }
     (out / "interviewer.json").write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
     legend = "\n".join(f"- `{SHORT[k]}`: {k.replace('_', ' ')}" for k in SHORT)
     problems = "\n".join(f"- {r.loop}/{r.persona}: {p}" for r in runs for p in r.problems) or "none"

@@ -109,8 +109,15 @@ def drive(interview: Interview, persona: Persona, bank: QuestionBank, max_turns:
     return turns
 
 
-def check_run(interview: Interview, turns: list[Turn], bank: QuestionBank, loop: str, max_followups: int,
-              max_turns: int, voice_kind: str) -> tuple[dict[str, bool | None], list[str]]:
+def check_run(
+    interview: Interview,
+    turns: list[Turn],
+    bank: QuestionBank,
+    loop: str,
+    max_followups: int,
+    max_turns: int,
+    voice_kind: str,
+) -> tuple[dict[str, bool | None], list[str]]:
     state, problems = interview.state, []
     asked = [bank.questions[r.question_id] for r in state.records]
     # one question per turn (an LLM voice may not add question marks the source text does not have)
@@ -119,8 +126,9 @@ def check_run(interview: Interview, turns: list[Turn], bank: QuestionBank, loop:
         asks = [m for m in turn.messages if m.kind in ("question", "followup")]
         if len(asks) > 1:
             many.append(f"turn {n}: {len(asks)} questions in one turn")
-        many += [f"turn {n}: the acknowledgement asks a question" for m in turn.messages if m.kind == "ack"
-                 and "?" in m.text]
+        many += [
+            f"turn {n}: the acknowledgement asks a question" for m in turn.messages if m.kind == "ack" and "?" in m.text
+        ]
         for m in asks:
             q = bank.questions.get(m.question_id or "")
             if q is None:
@@ -197,17 +205,36 @@ def _commands_respected(turns: list[Turn], problems: list[str]) -> tuple[bool | 
     return skip_ok, end_ok
 
 
-def run_persona(persona: Persona, loop: str, bank: QuestionBank, judge: object, voice: object, *,
-                n_questions: int = 3, max_followups: int = 1, max_answer_chars: int = 4000) -> PersonaRun:
+def run_persona(
+    persona: Persona,
+    loop: str,
+    bank: QuestionBank,
+    judge: object,
+    voice: object,
+    *,
+    n_questions: int = 3,
+    max_followups: int = 1,
+    max_answer_chars: int = 4000,
+) -> PersonaRun:
     state = InterviewState(loop=loop, level="mid", n_questions=n_questions, id=f"eval-{loop}-{persona.name}")
-    interview = Interview(state, bank, judge, voice, max_followups=max_followups,  # type: ignore[arg-type]
-                          max_answer_chars=max_answer_chars)
+    interview = Interview(
+        state,
+        bank,
+        judge,
+        voice,
+        max_followups=max_followups,  # type: ignore[arg-type]
+        max_answer_chars=max_answer_chars,
+    )
     max_turns = n_questions * (max_followups + 4) + 2
     turns = drive(interview, persona, bank, max_turns)
     voice_kind = getattr(voice, "kind", "template")
     checks, problems = check_run(interview, turns, bank, loop, max_followups, max_turns, voice_kind)
     return PersonaRun(
-        loop=loop, persona=persona.name, checks=checks, problems=problems, turns=len(turns) - 1,
+        loop=loop,
+        persona=persona.name,
+        checks=checks,
+        problems=problems,
+        turns=len(turns) - 1,
         scores=[r.score for r in state.records],
         followups=sum(1 for t in turns for m in t.messages if m.kind == "followup"),
     )

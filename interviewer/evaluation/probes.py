@@ -42,8 +42,19 @@ KEYS = "qwertyuiopasdfghjklzxcvbnm;"
 
 # probe kind -> what it is (the pass rules live in scorers.PROBE_RULES)
 PROBE_KINDS = [
-    "reference", "empty", "whitespace", "keyboard_mash", "random_words", "off_topic",
-    "reference_injection", "weak", "weak_injection", "padded", "partial", "partial_padded", "buzzwords",
+    "reference",
+    "empty",
+    "whitespace",
+    "keyboard_mash",
+    "random_words",
+    "off_topic",
+    "reference_injection",
+    "weak",
+    "weak_injection",
+    "padded",
+    "partial",
+    "partial_padded",
+    "buzzwords",
 ]
 
 

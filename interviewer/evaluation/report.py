@@ -62,10 +62,14 @@ def gold_split_table(splits: dict) -> Table:
         ("error rate", lambda b: fmt(b.get("error_rate"))),
         ("adversarial pass rate", lambda b: fmt(b.get("pass_adversarial"))),
         ("genuine only: n", lambda b: fmt(b.get("genuine", {}).get("n"))),
-        ("genuine only: QWK / exact / within one", lambda b: " / ".join(
-            fmt(b.get("genuine", {}).get(k)) for k in ("qwk", "exact", "within_one"))),
-        ("genuine only: Pearson / SMD", lambda b: " / ".join(
-            fmt(b.get("genuine", {}).get(k)) for k in ("pearson", "smd"))),
+        (
+            "genuine only: QWK / exact / within one",
+            lambda b: " / ".join(fmt(b.get("genuine", {}).get(k)) for k in ("qwk", "exact", "within_one")),
+        ),
+        (
+            "genuine only: Pearson / SMD",
+            lambda b: " / ".join(fmt(b.get("genuine", {}).get(k)) for k in ("pearson", "smd")),
+        ),
     ]
     return ["metric", *names], [[label, *[fn(splits[n]) for n in names]] for label, fn in lines]
 
@@ -128,8 +132,14 @@ def blocks(results: dict) -> list[tuple[str, str, Any]]:
         elif suite == "probes":
             b = splits["all"]
             out.append((f"Probes ({len(body.get('questions', []))} questions): pass rate per kind", "bars", b["kinds"]))
-            out.append(("Probes: reliability", "text", f"overall pass {fmt(b['pass_overall'])}, consistency "
-                        f"{fmt(b['consistency'])}, error rate {fmt(b['error_rate'])}"))
+            out.append(
+                (
+                    "Probes: reliability",
+                    "text",
+                    f"overall pass {fmt(b['pass_overall'])}, consistency "
+                    f"{fmt(b['consistency'])}, error rate {fmt(b['error_rate'])}",
+                )
+            )
         elif suite == "mohler":
             out.append(("Mohler benchmark (human 0–5 average)", "table", mohler_table(splits)))
     return out
@@ -181,8 +191,10 @@ def _bars(kinds: dict) -> str:
         rate = v["rate"] or 0.0
         colour = "#2e7d32" if rate >= 0.9 else "#f9a825" if rate >= 0.7 else "#c62828"
         bar = f'<div class="bar"><div style="width:{rate * 100:.1f}%;background:{colour}"></div></div>'
-        rows.append(f"<tr><td>{_h(kind)}</td><td>{bar}</td><td>{_h(fmt(rate))}</td><td>{v['passed']}/{v['n']}</td>"
-                    f"<td>{_h(v['rule'])}</td><td>{_h(fmt(v.get('mean_judge'), 2))}</td></tr>")
+        rows.append(
+            f"<tr><td>{_h(kind)}</td><td>{bar}</td><td>{_h(fmt(rate))}</td><td>{v['passed']}/{v['n']}</td>"
+            f"<td>{_h(v['rule'])}</td><td>{_h(fmt(v.get('mean_judge'), 2))}</td></tr>"
+        )
     head = "<tr><th>kind</th><th>pass rate</th><th></th><th>passed</th><th>rule</th><th>mean judge</th></tr>"
     return f"<table>{head}{''.join(rows)}</table>"
 
@@ -203,8 +215,10 @@ def _confusion(matrix: list[list[int]]) -> str:
 
 def judge_report_html(results: dict) -> str:
     title = f"Judge eval — {results['run']['judge']} ({results['run']['model']})"
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{_h(title)}</title><style>{CSS}</style>"
-             f"</head><body><h1>{_h(title)}</h1>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{_h(title)}</title><style>{CSS}</style>"
+        f"</head><body><h1>{_h(title)}</h1>"
+    ]
     for heading, kind, payload in blocks(results):
         parts.append(f"<h2>{_h(heading)}</h2>")
         if kind == "table":

@@ -88,8 +88,14 @@ def _suites(options: JudgeEvalOptions) -> list[str]:
 def _item_rows(samples: list[Sample], judged: dict[str, Judged], rules: dict) -> list[dict[str, Any]]:
     return [
         {
-            "id": s.id, "suite": s.suite, "split": s.split, "kind": s.kind, "question_id": s.question_id,
-            "human": s.human, "pass": passed(s, judged, rules), "compare_to": s.compare_to,
+            "id": s.id,
+            "suite": s.suite,
+            "split": s.split,
+            "kind": s.kind,
+            "question_id": s.question_id,
+            "human": s.human,
+            "pass": passed(s, judged, rules),
+            "compare_to": s.compare_to,
             **judged[s.id].model_dump(include={"status", "score", "repeat_scores", "error", "flags", "cached"}),
         }
         for s in samples
@@ -152,12 +158,20 @@ def run_judge_eval(options: JudgeEvalOptions, settings: Settings, judge: Any | N
     wall = time.perf_counter() - start
     costs = [b["cost_usd"] for b in results["suites"].values()]
     results["run"] = {
-        "judge": options.judge, "model": model, "started": started, "wall_s": round(wall, 2),
-        "judge_wall_s": round(solver.wall_s, 2), "cost_usd": round(sum(costs), 6),
+        "judge": options.judge,
+        "model": model,
+        "started": started,
+        "wall_s": round(wall, 2),
+        "judge_wall_s": round(solver.wall_s, 2),
+        "cost_usd": round(sum(costs), 6),
         "calls": sum(b["calls"] for b in results["suites"].values()),
         "cached_calls": sum(b["cached_calls"] for b in results["suites"].values()),
-        "suites": suites, "split": options.split, "repeats": options.repeats, "concurrency": options.concurrency,
-        "limit": options.limit, "commit": _git_commit(),
+        "suites": suites,
+        "split": options.split,
+        "repeats": options.repeats,
+        "concurrency": options.concurrency,
+        "limit": options.limit,
+        "commit": _git_commit(),
     }
     flat = gates.flatten(clean(results))  # type: ignore[arg-type]
     failures = gates.check_thresholds(flat, gates.load_bounds(options.judge, options.thresholds), set(suites))

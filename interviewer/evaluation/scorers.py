@@ -143,8 +143,12 @@ def score_gold_split(
     if genuine:
         h, j = [s.human for s in genuine], [judged[s.id].score for s in genuine]
         out["genuine"] = {
-            "n": len(genuine), "qwk": metrics.qwk(h, j), "exact": metrics.exact(h, j),
-            "within_one": metrics.within_one(h, j), "pearson": metrics.pearson(h, j), "smd": metrics.smd(h, j),
+            "n": len(genuine),
+            "qwk": metrics.qwk(h, j),
+            "exact": metrics.exact(h, j),
+            "within_one": metrics.within_one(h, j),
+            "pearson": metrics.pearson(h, j),
+            "smd": metrics.smd(h, j),
         }
     if double_graded:
         out["judge_vs_a"] = judge_vs_a(scored, judged, double_graded)
@@ -201,6 +205,7 @@ def judge_vs_a(samples: list[Sample], judged: dict[str, Judged], double_graded: 
 def score_mohler(by_split: dict[str, list[Sample]], judged: dict[str, Judged], n_resamples: int = 1000) -> dict:
     """Pearson/Spearman against the 0..5 human average per split; RMSE after a linear calibration fitted on dev
     only (the protocol of evals/mohler/benchmark.py), so it is reported only when dev was judged in this run."""
+
     def xy(samples: list[Sample]) -> tuple[np.ndarray, np.ndarray]:
         ok = [s for s in samples if judged[s.id].score is not None]
         return np.array([judged[s.id].score for s in ok], float), np.array([s.human for s in ok], float)

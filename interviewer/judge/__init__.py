@@ -34,6 +34,20 @@ class GroundedJudge:
         self.retriever = retriever
         self.kind = inner.kind
         self._vectors: dict[str, np.ndarray] = {}
+        self._passages: dict[tuple[str, str], list[PassageRef]] = {}  # (question id, key point) -> citations
+
+    def warm(self, question: Question) -> None:
+        """Do the answer-independent work for `question` now (the engine calls this in the background
+        while the candidate types). Purely an optimisation: a failure here is left to the judge call."""
+        try:
+            if hasattr(self.inner, "warm"):
+                self.inner.warm(question)
+            if self.retriever is not None and len(self.retriever) and question.key_points:
+                points = [kp.point for kp in question.key_points]
+                for point, vector in zip(points, self._point_vectors(points), strict=True):
+                    self.passages_for(question, point, vector)
+        except Exception:  # noqa: BLE001, S110 - the real judge call reports any error
+            pass
 
     def judge(self, question: Question, answer: str) -> Verdict:
         verdict = self.inner.judge(question, answer)
@@ -84,6 +98,15 @@ class GroundedJudge:
     ) -> list[PassageRef]:
         if self.retriever is None or not len(self.retriever):
             return []
+        key = (question.id, point)
+        if k == 1 and key in self._passages:  # the corpus does not change during a session
+            return list(self._passages[key])
+        found = self._find_passages(question, point, vector, k)
+        if k == 1:
+            self._passages[key] = found
+        return list(found)
+
+    def _find_passages(self, question: Question, point: str, vector: np.ndarray | None, k: int) -> list[PassageRef]:
         cited = [p for c in question.citations for p in self.retriever.chunks_for(c.doc, c.section)]
         if cited:
             # Prefer the question's own citations; rank them by closeness to the missed point.

@@ -18,7 +18,8 @@ _INJECTION_PATTERNS = [
     # instructions to drop the rules: "ignore previous instructions", "disregard your scoring rubric"
     r"\b(ignore|disregard|forget|override) (all |any |the |your |my |these |previous |prior |above |earlier "
     r"|preceding |scoring |grading |evaluation |system |original )+(instructions|rubric|rules|guidelines|prompts?)\b",
-    r"\b(ignore|disregard|forget) (all |any |the |your )?(previous|prior|above|earlier|preceding|rubric|grading|system)\b",
+    r"\b(ignore|disregard|forget) (all |any |the |your )?"
+    r"(previous|prior|above|earlier|preceding|rubric|grading|system)\b",
     r"\b(you are|act as|pretend to be) (now )?(a|an|the) (grader|judge|evaluator|assistant)\b",
     # addressing whoever grades
     r"\bnote to (the )?" + _GRADER + r"\b",

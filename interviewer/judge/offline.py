@@ -61,6 +61,9 @@ class OfflineJudge:
         embedder = getattr(self.scorer, "embedder", None)
         return getattr(embedder, "name", "offline")
 
+    def warm(self, question: Question) -> None:
+        self.scorer.warm(question.question, question.reference_answer, [kp.point for kp in question.key_points])
+
     def judge(self, question: Question, answer: str) -> Verdict:
         start = time.perf_counter()
         try:

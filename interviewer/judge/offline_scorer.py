@@ -103,6 +103,19 @@ class OfflineScorer:
         item = dict(question=question, answer=answer, reference=reference, key_points=key_points, weights=weights)
         return self.assess_batch([item])[0]
 
+    def warm(self, question: str, reference: str | None = None, key_points: list[str] | None = None) -> None:
+        """Encode a question's side of the comparison (question, reference, key points) ahead of time,
+        e.g. while the candidate is typing: the judge call then only encodes the answer."""
+        raw = {"question": question, "answer": "", "reference": reference, "key_points": key_points}
+        item = self._prepare([raw])[0]
+        self.enc.encode([t for t in (item.question, item.reference, *item.units) if t])
+        self._exemplar_vectors()
+
+    def _exemplar_vectors(self) -> np.ndarray:
+        if getattr(self, "_exemplars", None) is None:
+            self._exemplars = self.embedder.encode(INJECTION_EXEMPLARS)
+        return self._exemplars
+
     def assess_batch(self, items: list[dict]) -> list[OfflineAssessment]:
         prepared = self._prepare(items)
         texts = [t for p in prepared for t in (p.question, p.reference, *p.chunks, *p.units) if t]
@@ -134,9 +147,8 @@ class OfflineScorer:
             candidates += [s for s in spans if _TRIGGER.search(s)]
             prepared.append(_Item(question, spans, reference, units, w, keyed, flags))
         if candidates:  # paraphrased injections: similarity to exemplars, only for spans that could be one
-            vecs = self.embedder.encode(sorted(set(candidates)) + INJECTION_EXEMPLARS)
-            n = len(vecs) - len(INJECTION_EXEMPLARS)
-            sims = (vecs[:n] @ vecs[n:].T).max(axis=1)
+            vecs = self.embedder.encode(sorted(set(candidates)))
+            sims = (vecs @ self._exemplar_vectors().T).max(axis=1)
             limit = self.params["injection_similarity"]
             bad = {s for s, v in zip(sorted(set(candidates)), sims, strict=True) if v >= limit}
             for p in prepared:
