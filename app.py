@@ -14,7 +14,9 @@ from interviewer.services import Services, build_services
 from interviewer.state import Message
 from interviewer.storage import export_json
 
-st.set_page_config(page_title="Mock interview: ML & LLM engineer", page_icon="🎙️", layout="centered")
+st.set_page_config(
+    page_title="Mock interview: ML & LLM engineer", page_icon=":material/record_voice_over:", layout="centered"
+)
 
 
 @st.cache_resource(show_spinner="Loading the embedding model and the corpus index…")
@@ -24,7 +26,12 @@ def services() -> Services:
 
 def render(message: Message, stream: bool = False, answered: bool = True) -> None:
     """One chat message. `answered` is False for the question still open: its passages stay closed until then."""
-    avatar = {"interviewer": "🎙️", "candidate": "🧑", "system": "ℹ️"}[message.role]
+    # Material icons ship with Streamlit's own font; emoji need a colour-emoji font the machine may lack.
+    avatar = {
+        "interviewer": ":material/record_voice_over:",
+        "candidate": ":material/person:",
+        "system": ":material/info:",
+    }[message.role]
     role = "user" if message.role == "candidate" else "assistant"
     with st.chat_message(role, avatar=avatar):
         if message.kind == "error":

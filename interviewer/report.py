@@ -58,6 +58,7 @@ def summary_text(state: InterviewState, bank: QuestionBank) -> str:
     stages = bank.loops[state.loop].stages
     for stage, score in state.stage_scores().items():
         lines.append(f"- {stages.get(stage, stage)}: {score:.1f}")
+    lines.append("")  # ends the list: what follows is not part of the last stage's line
     if skipped:
         lines.append(f"Skipped: {skipped}.")
     if unscored:

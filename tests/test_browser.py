@@ -130,6 +130,16 @@ def test_three_question_interview_in_chromium(server: str) -> None:
             expect(page.get_by_text("Interview complete").first).to_be_visible()
             expect(page.get_by_text("Score:").first).to_be_visible()
             expect(page.get_by_text("time-based split to avoid leakage").first).to_be_visible()
+            # the finished page: report, chart and downloads, and no answer box any more
+            expect(page.get_by_role("button", name="New interview")).to_be_visible()
+            expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+            expect(page.get_by_role("button", name="Download report (.md)")).to_be_visible()
+            expect(page.get_by_text("Reference answer").first).to_be_visible()
+            expect(page.get_by_test_id("stChatInput")).to_have_count(0)
+            # avatars are Streamlit's bundled Material icons, which render without an emoji font
+            n_messages = page.get_by_test_id("stChatMessage").count()
+            assert n_messages >= 8
+            expect(page.get_by_test_id("stChatMessageAvatarCustom")).to_have_count(n_messages)
         finally:
             page.screenshot(path=str(ARTIFACTS / "browser-interview.png"), full_page=True)
             browser.close()
