@@ -370,15 +370,31 @@ class LLM:
             response_format = {"type": "json_object"}
         convo = list(messages)
         errors: list[str] = []
+        max_tokens = int(extra.pop("max_tokens", None) or self.cfg.max_tokens)
         for _ in range(attempts):
             try:
-                completion = self.complete(convo, response_format=response_format, **extra)
+                completion = self.complete(convo, response_format=response_format, max_tokens=max_tokens, **extra)
             except BadResponse as err:
                 errors.append(str(err))
                 continue
             try:
                 return schema.model_validate_json(extract_json(completion.text)), completion
             except (ValidationError, ValueError) as err:
+                if completion.extra.get("finish_reason") == "length":
+                    # Cut off by the token limit: pointing at the broken JSON would get the same length
+                    # again. Ask afresh, with room to finish (at most 4x the configured cap) and for brevity.
+                    errors.append(f"the reply was cut off at the {max_tokens}-token output limit")
+                    max_tokens = min(max_tokens * 2, self.cfg.max_tokens * 4)
+                    convo = [
+                        *messages,
+                        {
+                            "role": "user",
+                            "content": "Your previous reply was cut off at the output limit before the JSON "
+                            "object was complete. Answer again with ONLY the JSON object and keep every "
+                            "free-text field to one short sentence.",
+                        },
+                    ]
+                    continue
                 problem = str(err)[:1500]
                 errors.append(problem)
                 convo = [

@@ -25,15 +25,16 @@ class Reply:
     raw: bytes | None = None  # sent as-is instead of a completion body
     delay: float = 0.0
     stream_cut_after: int | None = None  # for streams: drop the connection after N chunks
+    finish_reason: str = "stop"  # "length" for a reply cut by max_tokens
 
 
-def completion_body(text: str, model: str = "fake") -> dict:
+def completion_body(text: str, model: str = "fake", finish_reason: str = "stop") -> dict:
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish_reason}],
         "usage": {"prompt_tokens": 11, "completion_tokens": max(1, len(text.split())), "total_tokens": 12},
     }
 
@@ -110,7 +111,7 @@ class FakeOpenAI:
                     "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
             handler.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
             return
-        payload = json.dumps(completion_body(reply.text, request.get("model", "fake"))).encode()
+        payload = json.dumps(completion_body(reply.text, request.get("model", "fake"), reply.finish_reason)).encode()
         handler.send_response(200)
         handler.send_header("content-type", "application/json")
         handler.send_header("content-length", str(len(payload)))

@@ -162,3 +162,21 @@ def test_usage_is_reported_and_long_replies_are_bounded() -> None:
     assert len(done.text) == 400 and done.extra["truncated"] is True
     assert len(streamed) == 400
     assert [c.prompt_tokens for c in calls] == [11, 0] and all(c.latency_s > 0 for c in calls)
+
+
+def test_structured_reply_cut_by_the_token_limit_is_asked_again_with_more_room() -> None:
+    cut = Reply('{"x": 3, "label": "a long expla', finish_reason="length")
+    with FakeOpenAI([cut, Reply('{"x": 3, "label": "short"}')]) as srv:
+        point, _ = local(srv, max_tokens=100).structured(MSG, Point)
+    assert point == Point(x=3, label="short")
+    assert [r["max_tokens"] for r in srv.requests] == [100, 200]
+    retry = srv.requests[1]["messages"]
+    assert "cut off at the output limit" in retry[-1]["content"]
+    assert all("long expla" not in m["content"] for m in retry)  # the broken JSON is not fed back
+
+
+def test_structured_never_asks_for_more_than_four_times_the_cap() -> None:
+    cut = Reply('{"x": 3, "lab', finish_reason="length")
+    with FakeOpenAI([cut]) as srv, pytest.raises(BadResponse, match="cut off at the 400-token output limit"):
+        local(srv, max_tokens=100).structured(MSG, Point, attempts=4)
+    assert [r["max_tokens"] for r in srv.requests] == [100, 200, 400, 400]
