@@ -34,11 +34,11 @@ run: index
 test: setup
 	bash scripts/system-deps.sh
 	bash scripts/local-model.sh install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check app.py interviewer
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	INTERVIEW_TEST_POSTGRES_URL="$${INTERVIEW_TEST_POSTGRES_URL:-$$(bash scripts/postgres-for-tests.sh)}" $(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check . && $(BIN)/ruff format --check app.py interviewer
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: index
 	$(BIN)/python scripts/bench_turns.py

@@ -40,8 +40,10 @@ print(time.perf_counter() - t0)
 
 def cold_first_question(runs: int) -> list[float]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    return [float(subprocess.check_output([sys.executable, "-c", COLD], cwd=REPO, env=env, text=True).split()[-1])
-            for _ in range(runs)]
+    return [
+        float(subprocess.check_output([sys.executable, "-c", COLD], cwd=REPO, env=env, text=True).split()[-1])
+        for _ in range(runs)
+    ]
 
 
 def turn_latencies(turns: int, think: float) -> tuple[list[float], list[float]]:
@@ -80,8 +82,12 @@ def app_peak_rss() -> float | None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         for _ in range(240):
@@ -91,8 +97,10 @@ def app_peak_rss() -> float | None:
             except OSError:
                 time.sleep(0.5)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                                         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = pw.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
             page = browser.new_page()
             page.set_default_timeout(180_000)
             page.goto(url)
@@ -124,8 +132,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("INTERVIEW_DATA_DIR", tempfile.mkdtemp(prefix="bench-"))
-    subprocess.run([sys.executable, "-m", "interviewer", "index", "--quiet"], cwd=REPO, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "interviewer", "index", "--quiet"], cwd=REPO, check=True, stdout=subprocess.DEVNULL
+    )
     cold = cold_first_question(args.runs)
     warm, turns = turn_latencies(args.turns, args.think)
     _, rushed = turn_latencies(args.turns, 0.0)

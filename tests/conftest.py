@@ -111,8 +111,15 @@ def make_interview(bank):
         state = InterviewState(loop=loop, level=level, n_questions=n, feedback_mode=feedback, id="fixedseed")
         judge = FakeJudge(script)
         on_change = (lambda s: saved.append(s.model_dump_json())) if saved is not None else None
-        interview = Interview(state, bank, GroundedJudge(judge, None), TemplateVoice(), max_followups=max_followups,
-                              max_answer_chars=500, on_change=on_change)
+        interview = Interview(
+            state,
+            bank,
+            GroundedJudge(judge, None),
+            TemplateVoice(),
+            max_followups=max_followups,
+            max_answer_chars=500,
+            on_change=on_change,
+        )
         return interview, judge
 
     return make

@@ -77,9 +77,13 @@ class FakeOpenAI:
 
     def _send(self, handler: BaseHTTPRequestHandler, request: dict, reply: Reply) -> None:
         if reply.status != 200 or reply.raw is not None:
-            payload = reply.raw if reply.raw is not None else json.dumps(
-                {"error": {"message": f"scripted {reply.status}", "type": "fake", "code": reply.status}}
-            ).encode()
+            payload = (
+                reply.raw
+                if reply.raw is not None
+                else json.dumps(
+                    {"error": {"message": f"scripted {reply.status}", "type": "fake", "code": reply.status}}
+                ).encode()
+            )
             handler.send_response(reply.status)
             handler.send_header("content-type", "application/json")
             handler.send_header("content-length", str(len(payload)))
@@ -102,13 +106,21 @@ class FakeOpenAI:
                     return
                 piece = word if i == 0 else " " + word
                 chunk = {
-                    "id": "c", "object": "chat.completion.chunk", "created": 0, "model": "fake",
+                    "id": "c",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": "fake",
                     "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
                 }
                 handler.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 handler.wfile.flush()
-            done = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "fake",
-                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+            done = {
+                "id": "c",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": "fake",
+                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            }
             handler.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
             return
         payload = json.dumps(completion_body(reply.text, request.get("model", "fake"), reply.finish_reason)).encode()

@@ -125,13 +125,15 @@ def test_search_json_and_batch_queries_with_bad_lines(shared_data_dir: Path, ser
 
     batch = tmp_path / "queries.jsonl"
     batch.write_text(
-        "\n".join([
-            json.dumps({"id": "q1", "query": "what does a feature store do", "role": "mle"}),
-            "{not json",
-            json.dumps({"id": "q3", "query": ""}),
-            json.dumps({"id": "q4", "query": "chunking " * 1500}),
-            json.dumps({"id": "q5", "text": "no query field"}),
-        ])
+        "\n".join(
+            [
+                json.dumps({"id": "q1", "query": "what does a feature store do", "role": "mle"}),
+                "{not json",
+                json.dumps({"id": "q3", "query": ""}),
+                json.dumps({"id": "q4", "query": "chunking " * 1500}),
+                json.dumps({"id": "q5", "text": "no query field"}),
+            ]
+        )
         + "\n"
     )
     done = run_cli(["search", "--queries", str(batch), "--k", "2", "--json"], shared_data_dir)

@@ -32,8 +32,15 @@ class Point(BaseModel):
 
 
 def local(server: FakeOpenAI, **kw: object) -> LLM:
-    cfg = dict(model="openai/fake", api_base=server.api_base, api_key="sk-test", timeout=5, max_retries=2,
-               backoff_base=0.01, backoff_max=0.05)
+    cfg = dict(
+        model="openai/fake",
+        api_base=server.api_base,
+        api_key="sk-test",
+        timeout=5,
+        max_retries=2,
+        backoff_base=0.01,
+        backoff_max=0.05,
+    )
     cfg.update(kw)
     return LLM(ModelConfig(**cfg))
 

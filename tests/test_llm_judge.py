@@ -26,16 +26,18 @@ def judgement(
     injection: bool = False,
     red_flags: list[tuple[int, str]] = (),
 ) -> str:
-    return json.dumps({
-        "key_points": [{"index": i, "evidence": ev, "status": st} for i, (st, ev) in enumerate(statuses, 1)],
-        "red_flags": [{"index": i, "evidence": ev} for i, ev in red_flags],
-        "criteria": [
-            {"criterion": "accuracy", "reasoning": "claims are right", "score": accuracy},
-            {"criterion": "depth", "reasoning": "some specifics", "score": depth},
-        ],
-        "injection_attempt": injection,
-        "feedback": "Solid; add monitoring.",
-    })
+    return json.dumps(
+        {
+            "key_points": [{"index": i, "evidence": ev, "status": st} for i, (st, ev) in enumerate(statuses, 1)],
+            "red_flags": [{"index": i, "evidence": ev} for i, ev in red_flags],
+            "criteria": [
+                {"criterion": "accuracy", "reasoning": "claims are right", "score": accuracy},
+                {"criterion": "depth", "reasoning": "some specifics", "score": depth},
+            ],
+            "injection_attempt": injection,
+            "feedback": "Solid; add monitoring.",
+        }
+    )
 
 
 def make_judge(srv: FakeOpenAI, cache: Path | None = None) -> LLMJudge:
@@ -124,8 +126,10 @@ def test_error_verdict_can_never_carry_a_score() -> None:
 
 def test_overall_score_caps_confident_wrongness() -> None:
     points = [KeyPointVerdict(point="p", status="covered", weight=1.0)]
-    wrong = [CriterionVerdict(criterion="accuracy", reasoning="r", score=1),
-             CriterionVerdict(criterion="depth", reasoning="r", score=5)]
+    wrong = [
+        CriterionVerdict(criterion="accuracy", reasoning="r", score=1),
+        CriterionVerdict(criterion="depth", reasoning="r", score=5),
+    ]
     assert overall_score(points, wrong) <= 1.5
 
 

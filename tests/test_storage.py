@@ -22,11 +22,19 @@ PG_URL = os.environ.get("INTERVIEW_TEST_POSTGRES_URL")
 def sample_state(loop: str = "mle", score: float = 3.5, sid: str | None = None) -> InterviewState:
     state = InterviewState(loop=loop, level="mid", n_questions=2, **({"id": sid} if sid else {}))
     verdict = Verdict(status="ok", score=score, feedback="ok", meta=JudgeMeta(judge="offline", model="m"))
-    record = QuestionRecord(question_id="mle-serving-01", stage="serving", difficulty=2, answers=["batching"],
-                            verdicts=[Verdict.failed("timeout"), verdict], status="scored")
+    record = QuestionRecord(
+        question_id="mle-serving-01",
+        stage="serving",
+        difficulty=2,
+        answers=["batching"],
+        verdicts=[Verdict.failed("timeout"), verdict],
+        status="scored",
+    )
     state.records.append(record)
-    state.messages += [Message(role="interviewer", kind="question", text="Q?"),
-                       Message(role="candidate", kind="answer", text="batching")]
+    state.messages += [
+        Message(role="interviewer", kind="question", text="Q?"),
+        Message(role="candidate", kind="answer", text="batching"),
+    ]
     return state
 
 

@@ -61,8 +61,11 @@ def test_model_failure_falls_back_and_the_interview_continues(bank) -> None:
 
 def test_acknowledgement_and_transition_are_generated(bank) -> None:
     state = InterviewState(loop="llm", level="senior", n_questions=2, id="voiceack")
-    replies = [Reply("First question, phrased?"), Reply("Thanks, the eval set idea is clear. On to agents."),
-               Reply("Second question, phrased?")]
+    replies = [
+        Reply("First question, phrased?"),
+        Reply("Thanks, the eval set idea is clear. On to agents."),
+        Reply("Second question, phrased?"),
+    ]
     with FakeOpenAI(replies) as srv:
         interview = Interview(state, bank, GroundedJudge(FakeJudge([4.9]), None), voice_for(srv))
         [m.settle() for m in interview.start()]
@@ -84,8 +87,11 @@ def test_sentences_are_released_only_after_the_check() -> None:
 
 def test_an_acknowledgement_that_grades_the_answer_is_not_shown(bank) -> None:
     state = InterviewState(loop="llm", level="senior", n_questions=2, id="voicegrade")
-    replies = [Reply("First question, phrased?"), Reply("That's exactly right, a strong answer. On to agents."),
-               Reply("Second question, phrased?")]
+    replies = [
+        Reply("First question, phrased?"),
+        Reply("That's exactly right, a strong answer. On to agents."),
+        Reply("Second question, phrased?"),
+    ]
     with FakeOpenAI(replies) as srv:
         interview = Interview(state, bank, GroundedJudge(FakeJudge([4.9]), None), voice_for(srv))
         [m.settle() for m in interview.start()]
