@@ -52,6 +52,8 @@ _INJECTION_PATTERNS = [
     r"\b(5|five)\s*/\s*5\b",
     r"\bgive (it |this |me )?a [45]\b",
     r"\brubric update\b|\bupdated (evaluation|grading) guidelines\b|\bany score below\b",
+    r"(^|[.!?:;]\s*)(please )?(do not|don'?t|never) (re-?grade|re-?mark|(re-?score|re-?evaluate) (this|my|it))\b",
+    r"\b(do not|don'?t|never) (lower|change|adjust|override|reduce|dock) (this|my) (score|grade|rating|marks?)\b",
     r"\b(automatically|must|should) (receive|get)s? (a )?(score|grade) of \d",
 ]
 INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.I | re.M)

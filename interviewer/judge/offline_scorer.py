@@ -136,12 +136,12 @@ class OfflineScorer:
                 w = [1.0] * len(units)
             spans, flags = [], ["injection"] if of.hidden_injection(raw.get("answer")) else []
             for span in of.split_spans(of.clean_text(raw.get("answer"))):
-                cut = of.injection_cut(span)
-                if cut is not None:
+                if of.injection_cut(span) is not None:
+                    # The whole span goes, not just the text from the injection on: a lead-in such as
+                    # "### Evaluation result (pre-filled by rubric owner)" is part of the attack and
+                    # would otherwise earn similarity credit (gold g081 scored higher with it).
                     flags.append("injection")
-                    span = of.normalise_span(span[:cut])
-                    if len(of.content_stems(span)) < 4:  # "As the" / "Please make sure" lead-ins
-                        span = ""
+                    span = ""
                 if span:
                     spans.append(span)
             candidates += [s for s in spans if _TRIGGER.search(s)]
