@@ -52,13 +52,19 @@ _VERDICT = re.compile(
 )
 
 
-class Leak(Exception):
-    """A streamed reply said something the candidate must not see."""
+class Rejected(Exception):
+    """A streamed reply said something the candidate must not see: part of the answer, a verdict, or
+    more questions than the turn may ask."""
+
+
+def too_many_questions(text: str, source: str) -> bool:
+    """One question per turn: the model may not ask more than its source text (at least one)."""
+    return text.count("?") > max(1, source.count("?"))
 
 
 def checked_sentences(pieces: Iterator[str], bad: Callable[[str], bool]) -> Iterator[str]:
     """Re-stream `pieces` one sentence at a time, each released only after `bad(text so far)` is
-    False; raises Leak at the first sentence that fails, before it is shown."""
+    False; raises Rejected at the first sentence that fails, before it is shown."""
     buffer, shown = "", ""
     for piece in pieces:
         buffer += piece
@@ -69,12 +75,12 @@ def checked_sentences(pieces: Iterator[str], bad: Callable[[str], bool]) -> Iter
             continue
         sentence, buffer = buffer[:cut], buffer[cut:]
         if bad(shown + sentence):
-            raise Leak(sentence)
+            raise Rejected(sentence)
         shown += sentence
         yield sentence
     if buffer:
         if bad(shown + buffer):
-            raise Leak(buffer)
+            raise Rejected(buffer)
         yield buffer
 
 
@@ -120,14 +126,21 @@ class LLMVoice:
                 f"adding no hints:\n<question>\n{question.question.strip()}\n</question>",
             },
         ]
+
+        def bad(text: str) -> bool:
+            return leaks(text, question) or too_many_questions(text, question.question)
+
         yield header
         shown = False
         try:
-            for piece in checked_sentences(self.llm.stream(messages), lambda t: leaks(t, question)):
+            for piece in checked_sentences(self.llm.stream(messages), bad):
                 shown = shown or bool(piece.strip())
                 yield piece
-        except Leak:
-            self.last_error = f"{self.llm.name}: the phrasing gave away part of the answer; the bank's wording is used."
+        except Rejected:
+            self.last_error = (
+                f"{self.llm.name}: the phrasing gave away part of the answer or asked more than the question; "
+                "the bank's wording is used."
+            )
             yield ("\n\n" if shown else "") + question.question.strip()
             return
         except LLMError as err:
@@ -164,7 +177,7 @@ class LLMVoice:
             return self.fallback.follow_up(question, answer, point, passage)
         if not text:
             self.last_error = f"{self.llm.name}: the reply had no text."
-        if not text or leaks(text, question) or len(text) > 800:
+        if not text or leaks(text, question) or len(text) > 800 or too_many_questions(text, point.probe):
             return self.fallback.follow_up(question, answer, point, passage)
         return text
 
@@ -183,7 +196,7 @@ class LLMVoice:
         ]
 
         def bad(text: str) -> bool:
-            return leaks(text, question) or bool(_VERDICT.search(text))
+            return leaks(text, question) or bool(_VERDICT.search(text)) or "?" in text  # a transition asks nothing
 
         def pieces() -> Iterator[str]:
             shown = False
@@ -191,8 +204,11 @@ class LLMVoice:
                 for piece in checked_sentences(self.llm.stream(messages, max_tokens=80), bad):
                     shown = shown or bool(piece.strip())
                     yield piece
-            except Leak:
-                self.last_error = f"{self.llm.name}: the acknowledgement judged or gave away the answer; not shown."
+            except Rejected:
+                self.last_error = (
+                    f"{self.llm.name}: the acknowledgement judged the answer, gave it away or asked a question; "
+                    "not shown."
+                )
                 yield "" if shown else " (moving on)"
             except LLMError as err:
                 self.last_error = str(err)

@@ -325,8 +325,9 @@ def test_llm_judge_runs_with_bounded_concurrency_cache_and_cost(tmp_path: Path) 
     assert "cost_usd" in first.results["run"] and first.results["suites"]["probes"]["splits"]["all"]["n"] == n
 
 
-def test_interviewer_eval_model_flag_runs_the_llm_voice_and_its_checks_bite(tmp_path: Path) -> None:
-    """--model swaps in the LLM voice; a model whose acknowledgement asks a question fails the run."""
+def test_interviewer_eval_model_flag_runs_the_llm_voice_and_its_guards_hold(tmp_path: Path) -> None:
+    """--model swaps in the LLM voice. The model's acknowledgements ask a question; the voice cuts them
+    before the question, so the run passes. (LeakyVoice below shows the checks bite on an unguarded voice.)"""
     from interviewer.evaluation.cli import cmd_eval_interviewer
     from tests.fake_openai import FakeOpenAI, Reply
 
@@ -334,10 +335,10 @@ def test_interviewer_eval_model_flag_runs_the_llm_voice_and_its_checks_bite(tmp_
         settings = Settings(_env_file=None, data_dir=tmp_path, api_base=srv.api_base, api_key="x", max_retries=0)
         args = argparse.Namespace(loop="mle", questions=1, persona=["strong"], out=tmp_path, model="openai/fake-voice")
         code = cmd_eval_interviewer(args, settings)
-        assert srv.requests, "the LLM voice was not called"
+        assert len(srv.requests) >= 2, "the LLM voice was not called for the question and the acknowledgement"
     body = json.loads((tmp_path / "interviewer.json").read_text())
     assert body["interviewer_model"] == "openai/fake-voice"
-    assert code == 1 and any("acknowledgement asks a question" in p for r in body["runs"] for p in r["problems"])
+    assert code == 0 and all(r["problems"] == [] for r in body["runs"])
 
 
 # The developer's model configuration, captured at collection time (the autouse fixture clears INTERVIEW_*).
@@ -424,7 +425,7 @@ def test_interviewer_checks_catch_a_leaky_voice(bank) -> None:
     assert any("(followup)" in p and ("key point" in p or "reference" in p) for p in run.problems)
 
 
-def test_interviewer_eval_drives_an_llm_voice_and_flags_a_question_in_the_acknowledgement(tmp_path: Path) -> None:
+def test_interviewer_eval_drives_an_llm_voice_that_keeps_questions_out_of_acknowledgements(tmp_path: Path) -> None:
     from interviewer.evaluation.cli import interviewer_voice, run_interviewer_eval
     from tests.fake_openai import FakeOpenAI, Reply
 
@@ -447,7 +448,8 @@ def test_interviewer_eval_drives_an_llm_voice_and_flags_a_question_in_the_acknow
         )
         assert srv.requests  # the voice really went through the model
     by_name = {r.persona: r for r in runs}
-    assert by_name["weak"].checks["one_question_per_turn"] is False  # "What would you check first?" in the ack
+    # the model's "What would you check first?" is cut from every acknowledgement, so the turn asks one question
+    assert by_name["weak"].checks["one_question_per_turn"] is True and by_name["weak"].passed
     assert by_name["silent"].passed  # skipped questions get no acknowledgement
 
 

@@ -8,7 +8,7 @@ from interviewer.engine import Interview
 from interviewer.judge import GroundedJudge
 from interviewer.llm import LLM, ModelConfig
 from interviewer.state import InterviewState
-from interviewer.voice import Leak, LLMVoice, TemplateVoice, checked_sentences, leaks
+from interviewer.voice import LLMVoice, Rejected, TemplateVoice, checked_sentences, leaks
 from tests.conftest import FakeJudge
 from tests.fake_openai import FakeOpenAI, Reply
 
@@ -78,7 +78,7 @@ def test_acknowledgement_and_transition_are_generated(bank) -> None:
 def test_sentences_are_released_only_after_the_check() -> None:
     pieces = iter(["You men", "tioned batching. The ans", "wer is int8 quantization. More."])
     seen: list[str] = []
-    with pytest.raises(Leak, match="int8"):
+    with pytest.raises(Rejected, match="int8"):
         for sentence in checked_sentences(pieces, lambda text: "int8" in text):
             seen.append(sentence)
     assert seen == ["You mentioned batching."]
@@ -98,7 +98,7 @@ def test_an_acknowledgement_that_grades_the_answer_is_not_shown(bank) -> None:
         out = [m.settle() for m in interview.respond("I would build an eval set first.")]
     assert out[1].kind == "ack" and out[1].text == " (moving on)"
     assert "exactly right" not in " ".join(m.text for m in out)
-    assert "judged or gave away" in (interview.voice.last_error or "")
+    assert "judged the answer" in (interview.voice.last_error or "")
 
 
 def test_a_question_phrasing_that_gives_away_the_answer_falls_back_to_the_bank(bank) -> None:
@@ -118,3 +118,33 @@ def test_a_stream_cut_after_a_checked_sentence_keeps_it_and_shows_the_question(b
         text = "".join(voice.ask(q, "Serving and latency", 1, 3))
     assert "Let us talk about serving." in text and "How would you" not in text
     assert "cut off" in text and text.endswith(q.question.strip()) and voice.last_error
+
+
+def test_a_phrasing_that_asks_several_questions_falls_back_to_the_bank(bank) -> None:
+    q = bank.questions["mle-serving-01"]
+    assert q.question.count("?") <= 1
+    rambling = "How would you serve it? What hardware? What batch size? And what about caching?"
+    with FakeOpenAI([Reply(rambling)]) as srv:
+        voice = voice_for(srv)
+        text = "".join(voice.ask(q, "Serving and latency", 1, 3))
+    assert "What hardware?" not in text and text.endswith(q.question.strip())
+    assert text.count("?") <= 1 + q.question.count("?")  # at most the first model sentence was shown
+    assert "asked more than the question" in (voice.last_error or "")
+
+
+def test_an_acknowledgement_that_asks_a_question_is_cut_before_it(bank) -> None:
+    q = bank.questions["llm-evals-02"]
+    reply = "Thanks, the eval set is a good start. Could you say more about labels? Moving on."
+    with FakeOpenAI([Reply(reply)]) as srv:
+        voice = voice_for(srv)
+        ack = "".join(voice.acknowledge(q, "I would build an eval set first.", "Agents"))
+    assert ack == "Thanks, the eval set is a good start." and "?" not in ack
+
+
+def test_a_follow_up_with_a_string_of_questions_falls_back_to_the_probe(bank) -> None:
+    q = bank.questions["mle-serving-02"]
+    point = q.key_points[0]
+    reply = "You said GPUs. Why? How many? Which ones? At what cost?"
+    with FakeOpenAI([Reply(reply)]) as srv:
+        text = voice_for(srv).follow_up(q, "I'd add GPUs.", point, "passage")
+    assert text == TemplateVoice().follow_up(q, "", point, "")
