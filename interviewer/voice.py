@@ -57,6 +57,14 @@ class Rejected(Exception):
     more questions than the turn may ask."""
 
 
+_PROMPT_TAG = re.compile(r"</?\s*(question|candidate_answer)\s*>", re.I)
+
+
+def echoes_prompt(text: str) -> bool:
+    """Small models sometimes parrot the prompt's delimiters back ("<question> ...")."""
+    return bool(_PROMPT_TAG.search(text))
+
+
 def too_many_questions(text: str, source: str) -> bool:
     """One question per turn: the model may not ask more than its source text (at least one)."""
     return text.count("?") > max(1, source.count("?"))
@@ -128,31 +136,35 @@ class LLMVoice:
         ]
 
         def bad(text: str) -> bool:
-            return leaks(text, question) or too_many_questions(text, question.question)
+            return leaks(text, question) or too_many_questions(text, question.question) or echoes_prompt(text)
 
         yield header
-        shown = False
+        said = ""
         try:
             for piece in checked_sentences(self.llm.stream(messages), bad):
-                shown = shown or bool(piece.strip())
+                said += piece
                 yield piece
         except Rejected:
             self.last_error = (
                 f"{self.llm.name}: the phrasing gave away part of the answer or asked more than the question; "
-                "the bank's wording is used."
+                + ("it stops at its first question." if "?" in said else "the bank's wording is used.")
             )
-            yield ("\n\n" if shown else "") + question.question.strip()
+            if "?" not in said:  # the candidate always gets a question, and only one
+                yield ("\n\n" if said.strip() else "") + question.question.strip()
             return
         except LLMError as err:
             self.last_error = str(err)
-            if shown:
+            if said.strip():
                 yield f"\n\n_(The model's reply was cut off.)_ {question.question.strip()}"
             else:
                 yield question.question.strip()
             return
-        if not shown:  # the model sent nothing usable: never leave the candidate without the question
+        if not said.strip():  # the model sent nothing usable: never leave the candidate without the question
             self.last_error = f"{self.llm.name}: the reply had no text."
             yield question.question.strip()
+        elif "?" not in said and "?" in question.question:  # e.g. cut by the token limit before the question
+            self.last_error = f"{self.llm.name}: the phrasing ended without asking; the bank's wording follows."
+            yield "\n\n" + question.question.strip()
 
     def follow_up(self, question: Question, answer: str, point: KeyPoint, passage: str) -> str:
         messages = [
@@ -177,7 +189,13 @@ class LLMVoice:
             return self.fallback.follow_up(question, answer, point, passage)
         if not text:
             self.last_error = f"{self.llm.name}: the reply had no text."
-        if not text or leaks(text, question) or len(text) > 800 or too_many_questions(text, point.probe):
+        if (
+            not text
+            or leaks(text, question)
+            or len(text) > 800
+            or too_many_questions(text, point.probe)
+            or echoes_prompt(text)
+        ):
             return self.fallback.follow_up(question, answer, point, passage)
         return text
 
@@ -196,7 +214,8 @@ class LLMVoice:
         ]
 
         def bad(text: str) -> bool:
-            return leaks(text, question) or bool(_VERDICT.search(text)) or "?" in text  # a transition asks nothing
+            # a transition asks nothing, judges nothing, gives nothing away
+            return leaks(text, question) or bool(_VERDICT.search(text)) or "?" in text or echoes_prompt(text)
 
         def pieces() -> Iterator[str]:
             shown = False

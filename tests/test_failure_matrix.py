@@ -166,7 +166,9 @@ def test_oversized_stream_is_bounded(bank) -> None:
     with WireFake([Reply(HUGE)]) as srv:
         voice = LLMVoice(llm_for(srv.api_base, timeout=5, max_tokens=100), "ML engineer", "mid")
         pieces = list(voice.ask(bank.questions[QID], "Serving", 1, 3))
-    assert len("".join(pieces[1:])) == 800  # everything after the header, cut at max_tokens * 8 chars
+    body, question = "".join(pieces[1:]), bank.questions[QID].question.strip()
+    # everything after the header is cut at max_tokens * 8 chars; it asked nothing, so the bank's question follows
+    assert body == HUGE[:800] + "\n\n" + question
 
 
 def test_oversized_judge_feedback_cannot_make_a_verdict(bank) -> None:
@@ -239,7 +241,8 @@ def test_judge_and_engine_survive_every_failure(kind: str, bank) -> None:
         first = [m.settle() for m in interview.start()]
         state = interview.state
         record = state.records[0]
-        assert first[-1].kind == "question" and len(first[-1].text) <= 200 + interview.voice.llm.max_chars
+        bound = 200 + interview.voice.llm.max_chars + len(interview.question(state.records[0]).question)
+        assert first[-1].kind == "question" and len(first[-1].text) <= bound  # header + cut reply + bank question
 
         out = interview.respond(ANSWER)
 

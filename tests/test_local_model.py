@@ -97,8 +97,10 @@ def test_interview_turn_with_the_llm_voice(server: LocalServer, bank) -> None:
     interview = Interview(state, bank, GroundedJudge(offline_or_scripted_judge(), None), voice, max_followups=1)
     asked = [m.settle() for m in interview.start()][-1]
     assert asked.kind == "question" and asked.text.startswith("**Question 1 of 2")
-    assert voice.last_error is None  # the real model phrased it: no fallback
-    assert len(asked.text) > len("**Question 1 of 2 — .** ") + 10
+    # the real model phrased it (its phrasing, cut at 48 tokens, may be followed by the bank's wording)
+    assert voice.last_error is None or "ended without asking" in voice.last_error
+    model_words = asked.text.split(".** ", 1)[1]
+    assert len(model_words.strip()) > 10 and not model_words.startswith(bank.questions[QID].question.strip()[:40])
 
     out = [m.settle() for m in interview.respond(ANSWER)]
     if out[-1].kind == "followup":  # asked by the real model (or the template if it leaked or rambled)
@@ -108,7 +110,12 @@ def test_interview_turn_with_the_llm_voice(server: LocalServer, bank) -> None:
     assert "feedback" in kinds and kinds[-1] == "question" and all(m.text.strip() for m in out)
     record = state.records[0]
     assert record.status == "scored" and record.verdict is not None and record.verdict.ok
-    assert record.answers[0] == ANSWER and len(state.records) == 2 and voice.last_error is None
+    assert record.answers[0] == ANSWER and len(state.records) == 2
+    # whatever a 135M model says, the turn keeps the rules: the acknowledgement asks and echoes nothing,
+    # and the next question is asked (the model's phrasing, or the bank's wording after it)
+    acks = [m.text for m in out if m.kind == "ack"]
+    assert all("?" not in a and "<question>" not in a for a in acks)
+    assert "?" in out[-1].text
 
 
 def test_llm_judge_never_makes_up_a_score(server: LocalServer, bank) -> None:

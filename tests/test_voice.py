@@ -120,16 +120,19 @@ def test_a_stream_cut_after_a_checked_sentence_keeps_it_and_shows_the_question(b
     assert "cut off" in text and text.endswith(q.question.strip()) and voice.last_error
 
 
-def test_a_phrasing_that_asks_several_questions_falls_back_to_the_bank(bank) -> None:
+def test_a_phrasing_that_asks_several_questions_stops_at_the_first(bank) -> None:
     q = bank.questions["mle-serving-01"]
     assert q.question.count("?") <= 1
     rambling = "How would you serve it? What hardware? What batch size? And what about caching?"
     with FakeOpenAI([Reply(rambling)]) as srv:
         voice = voice_for(srv)
         text = "".join(voice.ask(q, "Serving and latency", 1, 3))
-    assert "What hardware?" not in text and text.endswith(q.question.strip())
-    assert text.count("?") <= 1 + q.question.count("?")  # at most the first model sentence was shown
-    assert "asked more than the question" in (voice.last_error or "")
+    assert text.endswith("How would you serve it?") and text.count("?") == 1  # it stops at its first question
+    assert "What hardware?" not in text and "stops at its first question" in (voice.last_error or "")
+    preamble = "Let us talk about serving. How would you serve it? What hardware?"
+    with FakeOpenAI([Reply(preamble)]) as srv:
+        text = "".join(voice_for(srv).ask(q, "Serving and latency", 1, 3))
+    assert text.endswith("How would you serve it?") and text.count("?") == 1
 
 
 def test_an_acknowledgement_that_asks_a_question_is_cut_before_it(bank) -> None:
@@ -148,3 +151,20 @@ def test_a_follow_up_with_a_string_of_questions_falls_back_to_the_probe(bank) ->
     with FakeOpenAI([Reply(reply)]) as srv:
         text = voice_for(srv).follow_up(q, "I'd add GPUs.", point, "passage")
     assert text == TemplateVoice().follow_up(q, "", point, "")
+
+
+def test_a_phrasing_cut_before_its_question_is_followed_by_the_bank_wording(bank) -> None:
+    q = bank.questions["mle-serving-01"]
+    with FakeOpenAI([Reply("The team has two models to serve and a tight budget. The loss only moves")]) as srv:
+        voice = voice_for(srv)
+        text = "".join(voice.ask(q, "Serving and latency", 1, 3))
+    assert "two models to serve" in text and text.endswith(q.question.strip())
+    assert "ended without asking" in (voice.last_error or "")
+
+
+def test_echoed_prompt_tags_are_never_shown(bank) -> None:
+    q = bank.questions["mle-serving-01"]
+    with FakeOpenAI([Reply("<question>\nA product team wants two things.")]) as srv:
+        voice = voice_for(srv)
+        ack = "".join(voice.acknowledge(q, "an answer", None))
+    assert ack == " (moving on)"
