@@ -8,6 +8,7 @@ on rate limits, 5xx, timeouts and dropped connections; never on bad keys or bad 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -320,7 +321,7 @@ class LLM:
         started = False
         for attempt in self._retrying():
             with attempt:
-                start, sent, usage = time.perf_counter(), 0, None
+                start, sent, usage, response = time.perf_counter(), 0, None, None
                 try:
                     response = litellm.completion(
                         messages=messages,
@@ -344,6 +345,8 @@ class LLM:
                             f"{cfg.model}: the reply was cut off mid-stream ({translate_error(exc, cfg)})."
                         ) from exc
                     raise translate_error(exc, cfg) from exc
+                finally:  # also when the caller stops reading (GeneratorExit)
+                    close_stream(response)
                 self._record(
                     Completion(
                         text="",
@@ -410,6 +413,20 @@ class LLM:
             f"{self.cfg.model}: no valid {schema.__name__} after {attempts} attempts; last problem: "
             f"{errors[-1][:300] if errors else 'unknown'}"
         )
+
+
+def close_stream(response: Any) -> None:
+    """Release the connection of a stream we stop reading, now. Left to the garbage collector, the
+    close can run inside httpcore's connection-pool lock while the next request holds it, and that
+    request then waits on itself forever (seen with a voice reply rejected mid-stream)."""
+    if response is None:
+        return
+    for obj in (getattr(response, "completion_stream", None), response):
+        close = getattr(obj, "close", None)
+        if callable(close):
+            with contextlib.suppress(Exception):
+                close()
+            return
 
 
 _FENCE = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.S)

@@ -74,22 +74,27 @@ def checked_sentences(pieces: Iterator[str], bad: Callable[[str], bool]) -> Iter
     """Re-stream `pieces` one sentence at a time, each released only after `bad(text so far)` is
     False; raises Rejected at the first sentence that fails, before it is shown."""
     buffer, shown = "", ""
-    for piece in pieces:
-        buffer += piece
-        cut = None
-        for m in _SENTENCE_END.finditer(buffer):
-            cut = m.end()
-        if cut is None:
-            continue
-        sentence, buffer = buffer[:cut], buffer[cut:]
-        if bad(shown + sentence):
-            raise Rejected(sentence)
-        shown += sentence
-        yield sentence
-    if buffer:
-        if bad(shown + buffer):
-            raise Rejected(buffer)
-        yield buffer
+    try:
+        for piece in pieces:
+            buffer += piece
+            cut = None
+            for m in _SENTENCE_END.finditer(buffer):
+                cut = m.end()
+            if cut is None:
+                continue
+            sentence, buffer = buffer[:cut], buffer[cut:]
+            if bad(shown + sentence):
+                raise Rejected(sentence)
+            shown += sentence
+            yield sentence
+        if buffer:
+            if bad(shown + buffer):
+                raise Rejected(buffer)
+            yield buffer
+    finally:  # a rejected reply's stream is closed now, not whenever the garbage collector gets to it
+        close = getattr(pieces, "close", None)
+        if callable(close):
+            close()
 
 
 def leaks(text: str, question: Question) -> bool:

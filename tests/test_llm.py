@@ -187,3 +187,20 @@ def test_structured_never_asks_for_more_than_four_times_the_cap() -> None:
     with FakeOpenAI([cut]) as srv, pytest.raises(BadResponse, match="cut off at the 400-token output limit"):
         local(srv, max_tokens=100).structured(MSG, Point, attempts=4)
     assert [r["max_tokens"] for r in srv.requests] == [100, 200, 400, 400]
+
+
+def test_a_stream_left_early_closes_its_connection_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Left to the garbage collector, the close can land inside httpcore's pool lock during the next
+    request and hang it (seen with the LLM voice); the stream must close when the reader stops."""
+    import openai._streaming
+
+    closed: list[bool] = []
+    original = openai._streaming.Stream.close
+    monkeypatch.setattr(openai._streaming.Stream, "close", lambda self: (closed.append(True), original(self))[1])
+    with FakeOpenAI([Reply("one. two. three. four.")]) as srv:
+        model = local(srv)
+        pieces = model.stream(MSG)
+        assert next(pieces)
+        pieces.close()  # the reader stops; `pieces` is still referenced, so only an explicit close counts
+        assert closed == [True]
+        assert model.complete(MSG).text  # and the next request goes through

@@ -168,3 +168,19 @@ def test_echoed_prompt_tags_are_never_shown(bank) -> None:
         voice = voice_for(srv)
         ack = "".join(voice.acknowledge(q, "an answer", None))
     assert ack == " (moving on)"
+
+
+def test_a_rejected_reply_closes_its_source_at_once() -> None:
+    closed: list[bool] = []
+
+    def source():
+        try:
+            yield "A giveaway sentence. "
+            yield "More text."
+        finally:
+            closed.append(True)
+
+    pieces = source()  # kept referenced: only an explicit close can close it now
+    with pytest.raises(Rejected):
+        list(checked_sentences(pieces, lambda _text: True))
+    assert closed == [True]
