@@ -185,6 +185,8 @@ class Interview:
         return out + self._judge(record)
 
     def _judge(self, record: QuestionRecord) -> list[Message]:
+        if self.warming is not None:  # an instant answer waits for the warm-up rather than redo its work
+            self.warming.join()
         question = self.question(record)
         verdict = self.judge.judge(question, record.combined_answer())
         record.verdicts.append(verdict)

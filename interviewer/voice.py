@@ -70,6 +70,12 @@ def too_many_questions(text: str, source: str) -> bool:
     return text.count("?") > max(1, source.count("?"))
 
 
+def unfit(text: str, question: Question, source: str) -> bool:
+    """What no question or follow-up may say: part of the answer, more questions than its `source`
+    (the bank's question or probe), or the prompt's own delimiters."""
+    return leaks(text, question) or too_many_questions(text, source) or echoes_prompt(text)
+
+
 def checked_sentences(pieces: Iterator[str], bad: Callable[[str], bool]) -> Iterator[str]:
     """Re-stream `pieces` one sentence at a time, each released only after `bad(text so far)` is
     False; raises Rejected at the first sentence that fails, before it is shown."""
@@ -140,13 +146,10 @@ class LLMVoice:
             },
         ]
 
-        def bad(text: str) -> bool:
-            return leaks(text, question) or too_many_questions(text, question.question) or echoes_prompt(text)
-
         yield header
         said = ""
         try:
-            for piece in checked_sentences(self.llm.stream(messages), bad):
+            for piece in checked_sentences(self.llm.stream(messages), lambda t: unfit(t, question, question.question)):
                 said += piece
                 yield piece
         except Rejected:
@@ -194,13 +197,7 @@ class LLMVoice:
             return self.fallback.follow_up(question, answer, point, passage)
         if not text:
             self.last_error = f"{self.llm.name}: the reply had no text."
-        if (
-            not text
-            or leaks(text, question)
-            or len(text) > 800
-            or too_many_questions(text, point.probe)
-            or echoes_prompt(text)
-        ):
+        if not text or len(text) > 800 or unfit(text, question, point.probe):
             return self.fallback.follow_up(question, answer, point, passage)
         return text
 

@@ -85,12 +85,36 @@ class _Item:
         return of.join_spans(self.spans)
 
 
+@dataclass
+class _QuestionSide:
+    """The cleaned text an answer is compared with: the same for every answer to a question."""
+
+    question: str
+    reference: str
+    units: list[str]  # key points, or the reference's sentences when there are none
+    weights: list[float]
+    keyed: bool
+
+
+def _question_side(raw: dict) -> _QuestionSide:
+    question = of.clean_text(raw.get("question")).replace("\n", " ")
+    reference = of.join_spans(of.split_spans(of.clean_text(raw.get("reference"))))
+    kps = [of.clean_text(k).replace("\n", " ") for k in raw.get("key_points") or []]
+    keyed = any(kps)
+    units = kps if keyed else (of.split_spans(reference) or [question])
+    w = list(raw.get("weights") or []) if keyed else []
+    if len(w) != len(units) or sum(w) <= 0:
+        w = [1.0] * len(units)
+    return _QuestionSide(question, reference, units, w, keyed)
+
+
 class OfflineScorer:
     def __init__(self, embedder: Any = None, params_path: str | Path | None = None) -> None:
         path = Path(params_path) if params_path else PARAMS_PATH
         self.params = {**DEFAULT_PARAMS, **(json.loads(path.read_text()) if path.is_file() else {})}
         self.embedder = embedder or get_embedder(self.params["embedder"])
         self.enc = of.TokenEncoder(self.embedder)
+        self._exemplars: np.ndarray | None = None
 
     def assess(
         self,
@@ -106,13 +130,12 @@ class OfflineScorer:
     def warm(self, question: str, reference: str | None = None, key_points: list[str] | None = None) -> None:
         """Encode a question's side of the comparison (question, reference, key points) ahead of time,
         e.g. while the candidate is typing: the judge call then only encodes the answer."""
-        raw = {"question": question, "answer": "", "reference": reference, "key_points": key_points}
-        item = self._prepare([raw])[0]
-        self.enc.encode([t for t in (item.question, item.reference, *item.units) if t])
+        side = _question_side({"question": question, "reference": reference, "key_points": key_points})
+        self.enc.encode([t for t in (side.question, side.reference, *side.units) if t])
         self._exemplar_vectors()
 
     def _exemplar_vectors(self) -> np.ndarray:
-        if getattr(self, "_exemplars", None) is None:
+        if self._exemplars is None:
             self._exemplars = self.embedder.encode(INJECTION_EXEMPLARS)
         return self._exemplars
 
@@ -126,14 +149,7 @@ class OfflineScorer:
     def _prepare(self, items: list[dict]) -> list[_Item]:
         prepared, candidates = [], []
         for raw in items:
-            question = of.clean_text(raw.get("question")).replace("\n", " ")
-            reference = of.join_spans(of.split_spans(of.clean_text(raw.get("reference"))))
-            kps = [of.clean_text(k).replace("\n", " ") for k in raw.get("key_points") or []]
-            keyed = any(kps)
-            units = kps if keyed else (of.split_spans(reference) or [question])
-            w = list(raw.get("weights") or []) if keyed else []
-            if len(w) != len(units) or sum(w) <= 0:
-                w = [1.0] * len(units)
+            side = _question_side(raw)
             spans, flags = [], ["injection"] if of.hidden_injection(raw.get("answer")) else []
             for span in of.split_spans(of.clean_text(raw.get("answer"))):
                 if of.injection_cut(span) is not None:
@@ -145,7 +161,7 @@ class OfflineScorer:
                 if span:
                     spans.append(span)
             candidates += [s for s in spans if _TRIGGER.search(s)]
-            prepared.append(_Item(question, spans, reference, units, w, keyed, flags))
+            prepared.append(_Item(side.question, spans, side.reference, side.units, side.weights, side.keyed, flags))
         if candidates:  # paraphrased injections: similarity to exemplars, only for spans that could be one
             vecs = self.embedder.encode(sorted(set(candidates)))
             sims = (vecs @ self._exemplar_vectors().T).max(axis=1)
