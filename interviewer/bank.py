@@ -89,6 +89,11 @@ class Question(BaseModel):
     red_flags: list[str] = Field(default_factory=list, description="Common wrong claims or warning signs.")
     citations: list[Citation] = Field(default_factory=list, description="Corpus sections that ground the question.")
     tags: list[str] = Field(default_factory=list, description="Topic tags.")
+    scenario: str | None = Field(
+        None,
+        description="The product scenario the question is set in (e.g. support-bot, fraud, recsys, search, ads); "
+        "no scenario may be used by more than 20% of a loop's questions.",
+    )
     by_level: dict[Level, LevelRubric] = Field(
         default_factory=dict,
         description="Anchors and reference answer per level; required for every level when levels has more than one.",
