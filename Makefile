@@ -29,7 +29,7 @@ index: setup
 	$(BIN)/interview index --quiet
 
 run: index
-	$(BIN)/python -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	$(BIN)/interview app --host 127.0.0.1 --port $(PORT)
 
 test: setup
 	bash scripts/system-deps.sh

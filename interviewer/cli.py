@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from interviewer.config import REPO_ROOT, get_settings
+from interviewer.config import get_settings
 
 
 def _services(index: bool = True, progress: bool = False):
@@ -168,8 +168,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port", str(args.port)]
-    return subprocess.call(command, cwd=REPO_ROOT)
+    """Serve the Streamlit app shipped in the package, from any directory (a clone or an installed wheel)."""
+    from interviewer.resources import content_path
+
+    command = [sys.executable, "-m", "streamlit", "run", str(content_path("app.py"))]
+    command += ["--server.address", args.host, "--server.port", str(args.port), "--server.headless", "true"]
+    command += ["--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    command += ["--client.toolbarMode", "minimal"]
+    return subprocess.call(command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,8 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_eval_parser(sub)
 
-    p = sub.add_parser("app", help="start the browser app")
+    p = sub.add_parser("app", help="start the browser app (the installed package's own copy)")
     p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     p.set_defaults(func=cmd_app)
     return parser
 

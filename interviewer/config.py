@@ -1,17 +1,17 @@
-"""One settings object: defaults < `interview.toml` < `INTERVIEW_*` environment variables.
+"""One settings object: defaults < the config file < `INTERVIEW_*` environment variables.
 
-The TOML file is looked up at `INTERVIEW_CONFIG` if set, else `./interview.toml`.
-Model names are litellm strings (`openai/gpt-4o-mini`, `ollama/llama3.1`, ...) or `offline`.
+The config file is `INTERVIEW_CONFIG` if set, else `./interview.toml`, else `interview.toml` in the user
+config directory (see `interviewer.resources`). Relative paths in it resolve against the file's own folder,
+never against the current directory. Model names are litellm strings (`openai/gpt-4o-mini`, ...) or `offline`.
 """
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,12 +19,27 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from interviewer.resources import config_file, content_path, default_data_dir
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OFFLINE = "offline"
+PATH_KEYS = ("data_dir", "corpus_dir", "bank_dir")
 
 
-def _toml_path() -> Path:
-    return Path(os.environ.get("INTERVIEW_CONFIG", "interview.toml"))
+class _TomlSource(TomlConfigSettingsSource):
+    """The config file, with its relative paths resolved against the file's folder."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        self.path = config_file()
+        super().__init__(settings_cls, toml_file=self.path)
+
+    def __call__(self) -> dict:
+        data = super().__call__()
+        if self.path is not None:
+            for key in PATH_KEYS:
+                if isinstance(data.get(key), str) and not Path(data[key]).expanduser().is_absolute():
+                    data[key] = str(self.path.parent / data[key])
+        return data
 
 
 class Settings(BaseSettings):
@@ -41,19 +56,28 @@ class Settings(BaseSettings):
     max_retries: int = Field(3, ge=0, le=10, description="Retries on 429, 5xx and timeouts.")
     max_output_tokens: int = Field(800, gt=0, description="Cap on tokens generated per call.")
 
-    data_dir: Path = Field(Path("data"), description="Where the Chroma index and the SQLite database live.")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the Chroma index and the SQLite database live (default: the per-user data directory).",
+    )
     database_url: str | None = Field(
         None, description="SQLAlchemy URL (e.g. postgresql+psycopg://...); default SQLite in data_dir."
     )
     chroma_url: str | None = Field(None, description="Use a Chroma server (HttpClient) instead of the embedded one.")
-    corpus_dir: Path = Field(REPO_ROOT / "corpus", description="The role documents to index.")
-    bank_dir: Path = Field(REPO_ROOT / "question_bank", description="Questions and rubrics.")
+    corpus_dir: Path = Field(default_factory=lambda: content_path("corpus"), description="The role documents to index.")
+    bank_dir: Path = Field(default_factory=lambda: content_path("question_bank"), description="Questions and rubrics.")
     embedding_model: str = Field("all-MiniLM-L6-v2", description="A bundled sentence-transformers model.")
 
     max_answer_chars: int = Field(4000, gt=100, description="Longer answers are truncated with a notice.")
     max_followups: int = Field(1, ge=0, le=3, description="Follow-up probes per question at most.")
     default_questions: int = Field(5, ge=1, le=20, description="Questions per interview unless chosen.")
     feedback: Literal["each", "end"] = Field("each", description="Show feedback after each answer or at the end.")
+
+    @field_validator(*PATH_KEYS)
+    @classmethod
+    def _absolute(cls, path: Path) -> Path:
+        """An environment variable's relative path means the current directory, said once, here."""
+        return Path(path).expanduser().absolute()
 
     @property
     def chroma_dir(self) -> Path:
@@ -80,8 +104,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=_toml_path())
-        return (init_settings, env_settings, toml, file_secret_settings)
+        return (init_settings, env_settings, _TomlSource(settings_cls), file_secret_settings)
 
 
 @lru_cache(maxsize=1)

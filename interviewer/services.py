@@ -107,7 +107,9 @@ def build_services(settings: Settings, *, index: bool = True, progress: bool = F
     """Load models, open Chroma and SQLite, and (re)index the corpus if anything changed."""
     embedder = get_embedder(settings.embedding_model)
     collection = get_collection(open_client(settings.chroma_dir, settings.chroma_url), embedder.name)
-    report = build_index([settings.corpus_dir], collection, embedder, progress=progress) if index else None
+    # A fresh install has no index yet: build it even where the caller only wanted to search.
+    needed = index or collection.count() == 0
+    report = build_index([settings.corpus_dir], collection, embedder, progress=progress) if needed else None
     retriever = Retriever(collection, embedder)
     bank = load_bank(settings.bank_dir)
     return Services(

@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from interviewer.llm import LLM, ModelConfig  # noqa: E402
-from interviewer.local_model import ALIAS, N_CTX, LocalServer, default_threads, find_gguf  # noqa: E402
+from tests.local_model import ALIAS, N_CTX, LocalServer, default_threads, find_gguf  # noqa: E402
 
 PROMPTS = [
     "Explain in two sentences what a feature store is.",

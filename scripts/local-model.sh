@@ -37,7 +37,7 @@ EOF
 }
 
 have_model() {
-  "$PY" -c "from interviewer.local_model import find_gguf; find_gguf()" >/dev/null 2>&1
+  (cd "$ROOT" && "$PY" -c "from tests.local_model import find_gguf; find_gguf()") >/dev/null 2>&1
 }
 
 cmd_install() {
@@ -60,7 +60,7 @@ cmd_install() {
 }
 
 cmd_path() {
-  "$PY" -m interviewer.local_model path
+  (cd "$ROOT" && "$PY" -m tests.local_model path)
 }
 
 cmd_serve() {

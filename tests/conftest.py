@@ -37,6 +37,9 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
         if key.startswith("INTERVIEW_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("INTERVIEW_CONFIG", str(tmp_path_factory.getbasetemp() / "absent.toml"))
+    # The per-user data and config directories (platformdirs) point into the test's temp tree, never at $HOME.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "xdg-config"))
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -53,3 +53,43 @@ def test_checked_in_example_parses(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERVIEW_CONFIG", str(repo_toml))
     s = Settings()
     assert s.interviewer_model == "offline" and s.feedback == "each"
+
+
+def test_relative_paths_in_the_config_file_resolve_against_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    (folder / "interview.toml").write_text('data_dir = "store"\n')
+    monkeypatch.setenv("INTERVIEW_CONFIG", str(folder / "interview.toml"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert Settings().data_dir == folder / "store"
+
+
+def test_lookup_order_cwd_then_user_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INTERVIEW_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    assert Settings().judge_model == "offline"  # no file anywhere: defaults
+    user_dir = tmp_path / "xdg" / "interviewer"
+    user_dir.mkdir(parents=True)
+    (user_dir / "interview.toml").write_text('judge_model = "openai/from-user-dir"\n')
+    assert Settings().judge_model == "openai/from-user-dir"
+    (tmp_path / "interview.toml").write_text('judge_model = "openai/from-cwd"\n')
+    assert Settings().judge_model == "openai/from-cwd"
+
+
+def test_default_data_dir_is_per_user_not_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    monkeypatch.chdir(tmp_path)
+    assert Settings().data_dir == tmp_path / "share" / "interviewer"
+
+
+def test_shipped_content_is_found_from_any_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = Settings()
+    assert (s.bank_dir / "loops.yaml").is_file() and any(s.corpus_dir.glob("*.md"))

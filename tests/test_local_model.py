@@ -20,10 +20,10 @@ from interviewer.judge import GroundedJudge
 from interviewer.judge.guards import quote_in_answer
 from interviewer.judge.llm_judge import LLMJudge, overall_score
 from interviewer.llm import LLM, BadResponse, Completion, ModelConfig, model_config_from_settings
-from interviewer.local_model import ALIAS, LocalModelMissing, LocalServer, find_gguf, require_llama_cpp
 from interviewer.state import InterviewState
 from interviewer.voice import LLMVoice, TemplateVoice
 from tests.conftest import FakeJudge
+from tests.local_model import ALIAS, LocalModelMissing, LocalServer, find_gguf, require_llama_cpp
 
 pytestmark = [pytest.mark.local, pytest.mark.slow]
 

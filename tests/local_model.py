@@ -131,7 +131,7 @@ class LocalServer:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args != ["path"]:
-        print("usage: python -m interviewer.local_model path", file=sys.stderr)
+        print("usage: python -m tests.local_model path", file=sys.stderr)
         return 2
     try:
         print(find_gguf())
