@@ -69,12 +69,25 @@ def summary_text(state: InterviewState, bank: QuestionBank) -> str:
     return "\n".join(lines)
 
 
+def usage_text(state: InterviewState) -> str:
+    """Tokens and cost of the model calls this interview made (shown only when a model was used)."""
+    t = state.usage_totals()
+    cost = f"${t['cost_usd']:.4f}" if t["cost_usd"] else "no cost reported (local or free model)"
+    models = ", ".join(sorted({f"{u.role}: {u.model}" for u in state.usage}))
+    return (
+        f"*Model usage:* {t['calls']} call(s) ({models}), {t['prompt_tokens']:,} prompt + "
+        f"{t['completion_tokens']:,} completion tokens, {cost}."
+    )
+
+
 def markdown_report(state: InterviewState, bank: QuestionBank, cited: Callable[[str], list] | None = None) -> str:
     """The full report after the interview: answers, scores, key points, reference answers, passages.
 
     Reference answers and cited passages appear only once the interview has finished."""
     title = bank.loops[state.loop].title
     out = [f"# {title} mock interview — {state.level}", "", summary_text(state, bank), ""]
+    if state.usage:
+        out += [usage_text(state), ""]
     for i, record in enumerate(state.records, 1):
         q = bank.questions.get(record.question_id)
         out += [f"## {i}. {q.question.strip() if q else record.question_id}", ""]
