@@ -12,7 +12,8 @@ from interviewer.config import get_settings
 from interviewer.report import markdown_report
 from interviewer.services import Services, build_services
 from interviewer.state import Message
-from interviewer.storage import export_json
+from interviewer.storage import StaleSave, Store, export_json
+from interviewer.ui import account
 
 st.set_page_config(
     page_title="Mock interview: ML & LLM engineer", page_icon=":material/record_voice_over:", layout="centered"
@@ -22,6 +23,11 @@ st.set_page_config(
 @st.cache_resource(show_spinner="Loading the embedding model and the corpus index…")
 def services() -> Services:
     return build_services(get_settings(), index=True)
+
+
+def store(svc: Services) -> Store:
+    """The database as the signed-in user sees it: only their own interviews."""
+    return svc.store.scoped(st.session_state.identity.user)
 
 
 def render(message: Message, stream: bool = False, answered: bool = True) -> None:
@@ -82,16 +88,16 @@ def setup_screen(svc: Services) -> None:
         + ", ".join(f"{svc.bank.loops[loop].stages[s]} ({c})" for s, c in counts.items())
     )
     if st.button("Start interview", key="start", type="primary"):
-        interview = svc.new_interview(loop, level, int(n), feedback)
+        interview = svc.new_interview(loop, level, int(n), feedback, owner=st.session_state.identity.user)
         st.session_state.interview = interview
         st.session_state.pending = interview.start()
         st.rerun()
-    unfinished = [r for r in svc.store.list(20) if r["status"] == "active"]
+    unfinished = [r for r in store(svc).list(20) if r["status"] == "active"]
     if unfinished:
         st.subheader("Resume an unfinished interview")
         for row in unfinished[:5]:
             if st.button(f"Resume {row['loop']} / {row['level']} ({row['id']})", key=f"resume_{row['id']}"):
-                state = svc.store.load(row["id"])
+                state = store(svc).load(row["id"])
                 if state is not None:
                     st.session_state.interview = svc.interview(state)
                     st.session_state.pending = []
@@ -109,7 +115,14 @@ def chat_screen(svc: Services) -> None:
         answered = message.kind != "question" or message.question_id != open_id
         render(message, stream=id(message) in pending_ids, answered=answered)
     if pending:
-        svc.store.save(state)  # streamed text is final now
+        try:
+            store(svc).save(state)  # streamed text is final now
+        except StaleSave:
+            newer = store(svc).load(state.id)
+            if newer is not None:
+                st.session_state.interview = svc.interview(newer)
+                st.toast("This interview changed in another tab: showing the newer version.")
+                st.rerun()
         st.session_state.pending = []
     if state.status == "active":
         cols = st.columns(3)
@@ -123,7 +136,12 @@ def chat_screen(svc: Services) -> None:
         answer = st.chat_input("Your answer (or /skip, /repeat, /why, /end)", key="answer")
         text = command or answer
         if text is not None:
-            st.session_state.pending = interview.respond(text)
+            try:
+                st.session_state.pending = account.respond(svc, store(svc), text)
+            except RuntimeError as err:
+                st.error(f"{err} Your input is kept here:")
+                st.code(text, language=None)
+                return
             st.rerun()
     else:
         report_section(svc)
@@ -138,7 +156,7 @@ def report_section(svc: Services) -> None:
         names = svc.bank.loops[state.loop].stages
         st.bar_chart({names.get(s, s): v for s, v in stage_scores.items()}, y_label="score (1-5)")
     if state.fixed_questions:
-        attempts = svc.store.attempts(state.fixed_questions[0])
+        attempts = store(svc).attempts(state.fixed_questions[0])
         if len(attempts) > 1:
             st.subheader("Your attempts at this question")
             first, last = attempts[0]["score"], attempts[-1]["score"]
@@ -152,7 +170,9 @@ def report_section(svc: Services) -> None:
         q = svc.bank.questions.get(record.question_id)
         score = f"{record.score:.1f}" if record.score is not None else record.status
         if q is not None and st.button(f"Retry ({score}): {q.question[:90]}…", key=f"again_{record.question_id}"):
-            again = svc.practice_again(record.question_id, state.level, retry_of=state.id)
+            again = svc.practice_again(
+                record.question_id, state.level, retry_of=state.id, owner=st.session_state.identity.user
+            )
             st.session_state.interview = again
             st.session_state.pending = again.start()
             st.rerun()
@@ -161,16 +181,24 @@ def report_section(svc: Services) -> None:
     c2.download_button("Download data (.json)", export_json(state), f"interview-{state.id}.json", key="dl_json")
     if c3.button("New interview", key="new"):
         del st.session_state["interview"]
+        account.remember_in_url(None)
         st.rerun()
+
+
+def session_label(svc: Services, row: dict) -> str:
+    """A session as a person recognises it: when, which loop and level, how it went."""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["started_at"]))
+    score = f"{row['overall_score']:.1f}/5" if row["overall_score"] is not None else row["status"]
+    return f"{when} · {svc.bank.loops[row['loop']].title} · {row['level']} · {score}"
 
 
 def history_screen(svc: Services) -> None:
     st.title("History")
-    rows = svc.store.list()
+    rows = store(svc).list()
     if not rows:
         st.info("No interviews yet.")
         return
-    progress = svc.store.stage_history()
+    progress = store(svc).stage_history()
     if progress:
         st.subheader("Progress by stage")
         chart = (
@@ -196,8 +224,9 @@ def history_screen(svc: Services) -> None:
         for r in rows
     ]
     st.dataframe(table, key="history_table", hide_index=True)
-    choice = st.selectbox("Open a session", [r["id"] for r in rows], key="history_pick")
-    state = svc.store.load(choice) if choice else None
+    labels = {r["id"]: session_label(svc, r) for r in rows}
+    choice = st.selectbox("Open a session", list(labels), format_func=labels.get, key="history_pick")
+    state = store(svc).load(choice) if choice else None
     if state is not None:
         if state.status == "active" and st.button("Resume this interview", key="history_resume"):
             st.session_state.interview = svc.interview(state)
@@ -206,22 +235,36 @@ def history_screen(svc: Services) -> None:
             st.rerun()
         st.markdown(markdown_report(state, svc.bank, svc.cited_passages))
         if st.button("Delete this session", key="history_delete"):
-            svc.store.delete(choice)
+            store(svc).delete(choice)
             st.rerun()
     with st.expander("Delete all history"):
         sure = st.checkbox("Yes, delete every stored interview", key="history_confirm_all")
         if st.button("Delete all", key="history_delete_all", disabled=not sure):
-            svc.store.delete()
+            store(svc).delete()
             st.rerun()
+
+
+def stats_screen(svc: Services) -> None:
+    st.title("Statistics (all users)")
+    st.caption("Counts and mean scores only: no answers, no names.")
+    stats = svc.store.aggregate()
+    st.metric("Users", stats["users"])
+    st.write({"sessions by status": stats["sessions"]})
+    st.dataframe([{"stage": k, **v} for k, v in sorted(stats["stages"].items())], hide_index=True, key="stats_table")
 
 
 def main() -> None:
     svc = services()
     settings = svc.settings
+    st.session_state.identity = account.identity(settings)
+    account.restore_from_url(svc, store(svc))
     if "nav_target" in st.session_state:  # a button asked to switch views before the radio is drawn
         st.session_state.nav = st.session_state.pop("nav_target")
     with st.sidebar:
-        view = st.radio("View", ["Interview", "History"], key="nav")
+        views = ["Interview", "History"] + (["Statistics"] if st.session_state.identity.is_admin else [])
+        view = st.radio("View", views, key="nav")
+        if st.session_state.identity.source != "local":
+            st.caption(f"Signed in as {st.session_state.identity.user}")
         if settings.offline_interviewer or settings.offline_judge:
             st.info(
                 "Offline mode: template interviewer and the offline judge. To use a model, set e.g. "
@@ -230,13 +273,17 @@ def main() -> None:
             )
         else:
             st.caption(f"Interviewer: {settings.interviewer_model} · judge: {settings.judge_model}")
-        if svc.store.recovered_from:
-            st.warning(svc.store.recovered_from)
+        if store(svc).recovered_from:
+            st.warning(store(svc).recovered_from)
     if view == "History":
         history_screen(svc)
+    elif view == "Statistics":
+        stats_screen(svc)
     elif "interview" in st.session_state:
+        account.remember_in_url(st.session_state.interview)
         chat_screen(svc)
     else:
+        account.remember_in_url(None)
         setup_screen(svc)
 
 

@@ -18,13 +18,25 @@ def _services(index: bool = True, progress: bool = False):
     return build_services(get_settings(), index=index, progress=progress)
 
 
+def _user(args: argparse.Namespace) -> str:
+    """`--user` (before or after the subcommand), else INTERVIEW_USER, else the local user."""
+    return getattr(args, "user", None) or get_settings().user
+
+
+def _store(args: argparse.Namespace):
+    from interviewer.storage import open_store
+
+    return open_store(get_settings()).scoped(_user(args))
+
+
 def cmd_practice(args: argparse.Namespace) -> int:
     services = _services()
     settings = services.settings
+    user = _user(args)
     if args.resume:
-        state = services.store.load(args.resume)
+        state = services.store.scoped(user).load(args.resume)
         if state is None:
-            print(f"error: no session {args.resume!r}; see `interview history`", file=sys.stderr)
+            print(f"error: session {args.resume!r} not found; see `interview history`", file=sys.stderr)
             return 2
         interview = services.interview(state)
         print(f"[resuming session {state.id}: {len(state.records)} question(s) so far]")
@@ -32,7 +44,11 @@ def cmd_practice(args: argparse.Namespace) -> int:
         _print_messages([last] if last and state.status == "active" else [])
     else:
         interview = services.new_interview(
-            args.loop, args.level, args.questions or settings.default_questions, args.feedback or settings.feedback
+            args.loop,
+            args.level,
+            args.questions or settings.default_questions,
+            args.feedback or settings.feedback,
+            owner=user,
         )
     if services.store.recovered_from:
         print(f"[notice] {services.store.recovered_from}")
@@ -141,9 +157,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from interviewer.storage import open_store
-
-    rows = open_store(get_settings()).list()
+    rows = _store(args).list()
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
@@ -156,14 +170,26 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from interviewer.bank import load_bank
     from interviewer.report import markdown_report
-    from interviewer.storage import export_json, open_store
+    from interviewer.storage import export_json
 
     settings = get_settings()
-    state = open_store(settings).load(args.session_id)
+    state = _store(args).load(args.session_id)
     if state is None:
-        print(f"error: no session {args.session_id!r}; see `interview history`", file=sys.stderr)
+        print(f"error: session {args.session_id!r} not found; see `interview history`", file=sys.stderr)
         return 2
     print(export_json(state) if args.format == "json" else markdown_report(state, load_bank(settings.bank_dir)))
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    if not args.all and not args.session_id:
+        print("error: name a SESSION_ID or pass --all", file=sys.stderr)
+        return 2
+    removed = _store(args).delete(None if args.all else args.session_id)
+    if args.session_id and not args.all and removed == 0:
+        print(f"error: session {args.session_id!r} not found; see `interview history`", file=sys.stderr)
+        return 2
+    print(f"deleted {removed} session(s) of user {_user(args)!r}")
     return 0
 
 
@@ -180,7 +206,12 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interview", description=__doc__)
+    user_help = "act as this user (default: INTERVIEW_USER, else 'local'); scopes practice, history, export, delete"
+    parser.add_argument("--user", default=None, help=user_help)
     sub = parser.add_subparsers(dest="command", required=True)
+
+    def scoped(p: argparse.ArgumentParser) -> None:  # `--user` after the subcommand works too
+        p.add_argument("--user", default=argparse.SUPPRESS, help=user_help)
 
     p = sub.add_parser("practice", help="run a mock interview in the terminal (reads answers from stdin)")
     p.add_argument("--loop", choices=["mle", "llm"], default="mle")
@@ -188,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", type=int, default=None)
     p.add_argument("--feedback", choices=["each", "end"], default=None)
     p.add_argument("--resume", metavar="SESSION_ID", help="continue an unfinished interview")
+    scoped(p)
     p.set_defaults(func=cmd_practice)
 
     p = sub.add_parser("index", help="index corpus/ (or the given folders) into Chroma")
@@ -216,14 +248,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--judge", choices=["offline", "llm"], default="offline")
     p.set_defaults(func=cmd_grade)
 
-    p = sub.add_parser("history", help="list stored sessions")
+    p = sub.add_parser("history", help="list your stored sessions")
     p.add_argument("--json", action="store_true")
+    scoped(p)
     p.set_defaults(func=cmd_history)
 
-    p = sub.add_parser("export", help="export one session")
+    p = sub.add_parser("export", help="export one of your sessions")
     p.add_argument("session_id")
     p.add_argument("--format", choices=["md", "json"], default="md")
+    scoped(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("delete", help="delete one of your sessions, or all of yours (--all)")
+    p.add_argument("session_id", nargs="?")
+    p.add_argument("--all", action="store_true", help="every session of this user (never another user's)")
+    scoped(p)
+    p.set_defaults(func=cmd_delete)
 
     from interviewer.evaluation import add_eval_parser
 

@@ -68,6 +68,18 @@ class Settings(BaseSettings):
     bank_dir: Path = Field(default_factory=lambda: content_path("question_bank"), description="Questions and rubrics.")
     embedding_model: str = Field("all-MiniLM-L6-v2", description="A bundled sentence-transformers model.")
 
+    user: str = Field("local", description="The user the CLI acts as (INTERVIEW_USER; `--user` overrides).")
+    allow_anonymous: bool = Field(False, description="Serve a non-loopback address with no authentication.")
+    trusted_user_header: str | None = Field(
+        None, description="Header an auth proxy sets to the user's identity, e.g. X-Forwarded-Email."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Addresses or CIDR ranges whose trusted_user_header is believed."
+    )
+    admin_users: list[str] = Field(
+        default_factory=list, description="Users who may see aggregate statistics (never other users' answers)."
+    )
+
     max_answer_chars: int = Field(4000, gt=100, description="Longer answers are truncated with a notice.")
     max_followups: int = Field(1, ge=0, le=3, description="Follow-up probes per question at most.")
     default_questions: int = Field(5, ge=1, le=20, description="Questions per interview unless chosen.")

@@ -58,11 +58,14 @@ class Services:
             self.voice(state),
             max_followups=self.settings.max_followups,
             max_answer_chars=self.settings.max_answer_chars,
-            on_change=self.store.save,
+            on_change=self.store.scoped(state.owner).save,
         )
 
-    def new_interview(self, loop: str, level: str, n_questions: int, feedback: str = "each") -> Interview:
+    def new_interview(
+        self, loop: str, level: str, n_questions: int, feedback: str = "each", owner: str = "local"
+    ) -> Interview:
         state = InterviewState(
+            owner=owner,
             loop=loop,
             level=level,
             n_questions=n_questions,
@@ -72,10 +75,12 @@ class Services:
         )
         return self.interview(state)
 
-    def practice_again(self, question_id: str, level: str, retry_of: str | None = None) -> Interview:
+    def practice_again(
+        self, question_id: str, level: str, retry_of: str | None = None, owner: str = "local"
+    ) -> Interview:
         """A one-question interview on a question asked before; its score is stored beside the earlier ones."""
         question = self.bank.questions[question_id]
-        interview = self.new_interview(question.loop, level, 1)
+        interview = self.new_interview(question.loop, level, 1, owner=owner)
         interview.state.fixed_questions = [question_id]
         interview.state.retry_of = retry_of
         return interview

@@ -104,6 +104,8 @@ class InterviewState(BaseModel):
     usage: list[Usage] = Field(default_factory=list, description="Latency, tokens and cost per model call.")
     fixed_questions: list[str] = Field(default_factory=list, description="Ask exactly these (practice again).")
     retry_of: str | None = Field(None, description="The session whose question is being practised again.")
+    owner: str = Field("local", description="The user this interview belongs to; every storage query is scoped by it.")
+    version: int = Field(0, description="Bumped on every save; a save from an older version is refused (two tabs).")
 
     @property
     def current(self) -> QuestionRecord | None:

@@ -1,12 +1,17 @@
 """Interview storage through SQLAlchemy Core: SQLite (WAL) by default, PostgreSQL by URL.
 
 Every state change is saved in one transaction: the session row (with the full state as JSON, so
-an unfinished interview can be resumed exactly), its turns and its verdicts as rows for queries.
+an unfinished interview can be resumed exactly) and its verdicts as rows for queries.
 Schema versions are numbered migrations. A corrupt SQLite file is moved aside, never deleted.
+
+Every row belongs to an owner and every query is scoped by it: `store.scoped(user)` is the store as
+one user sees it (the local default user is "local"). Saves are optimistic: each save bumps the
+session's version, and a save from an older version raises `StaleSave` instead of overwriting.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import time
@@ -28,13 +33,21 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
     update,
 )
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from interviewer.state import InterviewState
+
+LOCAL_USER = "local"
+
+
+class StaleSave(Exception):
+    """The session was saved elsewhere (another tab or replica) since this copy was loaded."""
+
 
 metadata = MetaData()
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
@@ -50,8 +63,10 @@ sessions = Table(
     Column("overall_score", Float),
     Column("settings_json", Text, nullable=False, default="{}"),
     Column("state_json", Text, nullable=False),
+    Column("owner", String(128), nullable=False, server_default=LOCAL_USER),
+    Column("version", Integer, nullable=False, server_default="0"),
 )
-turns = Table(
+turns = Table(  # schema v1 only: dropped by _v2, kept here so the v1 migration stays as it was
     "turns",
     metadata,
     Column("session_id", String(32), ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
@@ -80,7 +95,18 @@ def _v1(conn: Any) -> None:
     metadata.create_all(conn, tables=[sessions, turns, verdicts])
 
 
-MIGRATIONS = [_v1]  # append a function per schema change; never edit an old one
+def _v2(conn: Any) -> None:
+    """Owners and versions: existing rows belong to the local user; the never-read turns table goes."""
+    have = {c["name"] for c in inspect(conn).get_columns("sessions")}  # _v1 on a new database already has them
+    if "owner" not in have:
+        conn.execute(text(f"ALTER TABLE sessions ADD COLUMN owner VARCHAR(128) NOT NULL DEFAULT '{LOCAL_USER}'"))
+    if "version" not in have:
+        conn.execute(text("ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 0"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_sessions_owner ON sessions (owner, started_at)"))
+    conn.execute(text("DROP TABLE IF EXISTS turns"))
+
+
+MIGRATIONS = [_v1, _v2]  # append a function per schema change; never edit an old one
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -94,9 +120,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class Store:
     """`Store(path)` for SQLite in the data directory, or `Store(url="postgresql+psycopg://...")`."""
 
-    def __init__(self, path: Path | None = None, url: str | None = None) -> None:
+    def __init__(self, path: Path | None = None, url: str | None = None, owner: str = LOCAL_USER) -> None:
         if path is None and url is None:
             raise ValueError("Store needs a SQLite path or a database URL")
+        self.owner = owner
         self.path = path
         self.url = url or f"sqlite:///{path}"
         self.recovered_from: str | None = None
@@ -142,7 +169,16 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.max(schema_version.c.version))).scalar() or 0)
 
+    def scoped(self, owner: str) -> Store:
+        """The same database as one user sees it."""
+        view = copy.copy(self)
+        view.owner = owner
+        return view
+
     def save(self, state: InterviewState) -> None:
+        """Insert or update the session; refuse (StaleSave) if it changed since `state.version` was loaded."""
+        if state.owner != self.owner:
+            raise PermissionError(f"session {state.id} belongs to another user")
         row = {
             "started_at": state.started_at,
             "updated_at": time.time(),
@@ -150,7 +186,9 @@ class Store:
             "level": state.level,
             "status": state.status,
             "overall_score": state.overall_score,
-            "state_json": state.model_dump_json(),
+            "owner": self.owner,
+            "version": state.version + 1,
+            "state_json": state.model_copy(update={"version": state.version + 1}).model_dump_json(),
             "settings_json": json.dumps(
                 {
                     "interviewer_model": state.interviewer_model,
@@ -160,18 +198,6 @@ class Store:
                 }
             ),
         }
-        turn_rows = [
-            {
-                "session_id": state.id,
-                "seq": i,
-                "role": m.role,
-                "kind": m.kind,
-                "question_id": m.question_id,
-                "text": m.text,
-                "ts": m.ts,
-            }
-            for i, m in enumerate(state.messages)
-        ]
         verdict_rows = [
             {
                 "session_id": state.id,
@@ -186,20 +212,33 @@ class Store:
             for r in state.records
             for n, v in enumerate(r.verdicts)
         ]
-        with self.engine.begin() as conn:
-            if conn.execute(update(sessions).where(sessions.c.id == state.id).values(**row)).rowcount == 0:
-                conn.execute(insert(sessions).values(id=state.id, **row))
-            conn.execute(delete(turns).where(turns.c.session_id == state.id))
-            conn.execute(delete(verdicts).where(verdicts.c.session_id == state.id))
-            if turn_rows:
-                conn.execute(insert(turns), turn_rows)
-            if verdict_rows:
-                conn.execute(insert(verdicts), verdict_rows)
+        mine = (sessions.c.id == state.id) & (sessions.c.owner == self.owner)
+        try:
+            with self.engine.begin() as conn:
+                done = conn.execute(update(sessions).where(mine, sessions.c.version == state.version).values(**row))
+                if done.rowcount == 0:
+                    if conn.execute(select(sessions.c.version).where(sessions.c.id == state.id)).first() is not None:
+                        raise StaleSave(f"session {state.id} was saved elsewhere since version {state.version}")
+                    conn.execute(insert(sessions).values(id=state.id, **row))
+                conn.execute(delete(verdicts).where(verdicts.c.session_id == state.id))
+                if verdict_rows:
+                    conn.execute(insert(verdicts), verdict_rows)
+        except IntegrityError as err:  # two first saves of one new session raced: the other one won
+            raise StaleSave(f"session {state.id} was created elsewhere") from err
+        state.version += 1
 
     def load(self, session_id: str) -> InterviewState | None:
+        """The session if it exists and belongs to this store's owner; None otherwise (never another's)."""
+        query = select(sessions.c.state_json, sessions.c.version).where(
+            sessions.c.id == session_id, sessions.c.owner == self.owner
+        )
         with self.engine.connect() as conn:
-            raw = conn.execute(select(sessions.c.state_json).where(sessions.c.id == session_id)).scalar()
-        return InterviewState.model_validate_json(raw) if raw else None
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        state = InterviewState.model_validate_json(row[0])
+        state.owner, state.version = self.owner, int(row[1])  # rows from before v2 carry neither in their JSON
+        return state
 
     def list(self, limit: int = 200) -> list[dict[str, Any]]:
         cols = [
@@ -210,15 +249,16 @@ class Store:
             sessions.c.status,
             sessions.c.overall_score,
         ]
+        query = select(*cols).where(sessions.c.owner == self.owner).order_by(sessions.c.started_at.desc())
         with self.engine.connect() as conn:
-            rows = conn.execute(select(*cols).order_by(sessions.c.started_at.desc()).limit(limit)).mappings()
-            return [dict(r) for r in rows]
+            return [dict(r) for r in conn.execute(query.limit(limit)).mappings()]
 
     def attempts(self, question_id: str) -> list[dict[str, Any]]:
-        """Every scored attempt at one question across sessions, oldest first (for 'practice again')."""
+        """Every scored attempt at one question across this owner's sessions, oldest first ('practice again')."""
         query = (
             select(verdicts.c.session_id, verdicts.c.score, verdicts.c.created_at)
-            .where(verdicts.c.question_id == question_id, verdicts.c.status == "ok")
+            .join(sessions, sessions.c.id == verdicts.c.session_id)
+            .where(verdicts.c.question_id == question_id, verdicts.c.status == "ok", sessions.c.owner == self.owner)
             .order_by(verdicts.c.created_at, verdicts.c.attempt)
         )
         with self.engine.connect() as conn:
@@ -227,8 +267,12 @@ class Store:
         return sorted(last.values(), key=lambda r: r["created_at"])
 
     def stage_history(self) -> list[dict[str, Any]]:
-        """(session start, loop, stage, score) for the final verdict of every scored question."""
-        query = select(sessions.c.started_at, sessions.c.loop, sessions.c.state_json).order_by(sessions.c.started_at)
+        """(session start, loop, stage, score) for the final verdict of every scored question of this owner."""
+        query = (
+            select(sessions.c.started_at, sessions.c.loop, sessions.c.state_json)
+            .where(sessions.c.owner == self.owner)
+            .order_by(sessions.c.started_at)
+        )
         out = []
         with self.engine.connect() as conn:
             for started, loop, raw in conn.execute(query):
@@ -238,11 +282,29 @@ class Store:
         return out
 
     def delete(self, session_id: str | None = None) -> int:
+        """Delete one of this owner's sessions, or all of them; another user's data is never touched."""
+        mine = sessions.c.owner == self.owner
         with self.engine.begin() as conn:
-            ids = [session_id] if session_id else list(conn.execute(select(sessions.c.id)).scalars())
-            conn.execute(delete(turns).where(turns.c.session_id.in_(ids)))
+            where = mine & (sessions.c.id == session_id) if session_id else mine
+            ids = list(conn.execute(select(sessions.c.id).where(where)).scalars())
             conn.execute(delete(verdicts).where(verdicts.c.session_id.in_(ids)))
             return conn.execute(delete(sessions).where(sessions.c.id.in_(ids))).rowcount
+
+    def aggregate(self) -> dict[str, Any]:
+        """Statistics across every user for an admin: counts and mean scores, never answers or names."""
+        with self.engine.connect() as conn:
+            users = conn.execute(select(func.count(func.distinct(sessions.c.owner)))).scalar() or 0
+            by_status = dict(conn.execute(select(sessions.c.status, func.count()).group_by(sessions.c.status)).all())
+            stage_rows = conn.execute(
+                select(verdicts.c.stage, func.count(), func.avg(verdicts.c.score))
+                .where(verdicts.c.status == "ok")
+                .group_by(verdicts.c.stage)
+            ).all()
+        return {
+            "users": int(users),
+            "sessions": {str(k): int(v) for k, v in by_status.items()},
+            "stages": {stage: {"scored": int(n), "mean_score": round(float(m), 2)} for stage, n, m in stage_rows},
+        }
 
     def close(self) -> None:
         self.engine.dispose()

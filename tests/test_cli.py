@@ -13,8 +13,10 @@ import pytest
 from tests.conftest import REPO
 
 
-def run_cli(args: list[str], data_dir: Path, stdin: str = "", timeout: int = 240) -> subprocess.CompletedProcess:
-    env = {**os.environ, "INTERVIEW_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+def run_cli(
+    args: list[str], data_dir: Path, stdin: str = "", timeout: int = 240, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "INTERVIEW_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "interviewer", *args],
         input=stdin,
@@ -144,3 +146,28 @@ def test_search_json_and_batch_queries_with_bad_lines(shared_data_dir: Path, ser
     assert "not JSON" in rows[1]["error"] and "empty" in rows[2]["error"]
     assert len(rows[3]["results"]) == 2  # a 13,500-character query is truncated, not refused
     assert "'query'" in rows[4]["error"]
+
+
+def test_user_option_scopes_practice_history_export_and_delete(shared_data_dir: Path, services) -> None:  # noqa: ARG001
+    alice = run_cli(["--user", "alice", "practice", "--loop", "llm", "--questions", "1"], shared_data_dir, "/end\n")
+    assert alice.returncode == 0, alice.stderr
+    alice_id = alice.stdout.rsplit("[session ", 1)[1].split()[0]
+    bob = run_cli(["practice", "--user", "bob", "--loop", "mle", "--questions", "1"], shared_data_dir, "/end\n")
+    bob_id = bob.stdout.rsplit("[session ", 1)[1].split()[0]
+
+    mine = json.loads(run_cli(["history", "--json", "--user", "alice"], shared_data_dir).stdout)
+    assert [r["id"] for r in mine] == [alice_id]
+    env_scoped = run_cli(["history", "--json"], shared_data_dir, env={"INTERVIEW_USER": "bob"})
+    assert [r["id"] for r in json.loads(env_scoped.stdout)] == [bob_id]
+
+    stolen = run_cli(["--user", "alice", "export", bob_id, "--format", "json"], shared_data_dir)
+    assert stolen.returncode != 0 and "not found" in stolen.stderr and "Traceback" not in stolen.stderr
+    assert stolen.stdout == ""
+
+    assert run_cli(["--user", "alice", "delete", bob_id], shared_data_dir).returncode != 0
+    gone = run_cli(["--user", "alice", "delete", "--all"], shared_data_dir)
+    assert gone.returncode == 0 and "deleted 1 session" in gone.stdout
+    assert json.loads(run_cli(["--user", "alice", "history", "--json"], shared_data_dir).stdout) == []
+    assert [r["id"] for r in json.loads(run_cli(["--user", "bob", "history", "--json"], shared_data_dir).stdout)] == [
+        bob_id
+    ]

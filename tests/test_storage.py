@@ -11,10 +11,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from interviewer.judge.verdict import JudgeMeta, Verdict
 from interviewer.state import InterviewState, Message, QuestionRecord
-from interviewer.storage import Store
+from interviewer.storage import StaleSave, Store
 
 PG_URL = os.environ.get("INTERVIEW_TEST_POSTGRES_URL")
 
@@ -42,7 +43,9 @@ def stores(tmp_path: Path) -> list[Store]:
     out = [Store(tmp_path / "db.sqlite3")]
     if PG_URL:
         store = Store(url=PG_URL)
-        store.delete()
+        with store.engine.begin() as conn:  # every owner's rows, so each test starts empty
+            conn.execute(text("DELETE FROM verdicts"))
+            conn.execute(text("DELETE FROM sessions"))
         out.append(store)
     elif os.environ.get("CI"):
         pytest.fail("CI must test PostgreSQL: INTERVIEW_TEST_POSTGRES_URL is not set")
@@ -67,7 +70,7 @@ def test_round_trip_list_attempts_delete(tmp_path: Path) -> None:
         assert {(h["stage"], h["score"]) for h in store.stage_history()} == {("serving", 2.5), ("serving", 4.5)}
         assert store.delete(first.id) == 1 and store.load(first.id) is None
         assert store.delete() == 1 and store.list() == []
-        assert store.schema_version == 1
+        assert store.schema_version == 2
 
 
 def test_sqlite_is_wal_and_versioned(tmp_path: Path) -> None:
@@ -75,11 +78,12 @@ def test_sqlite_is_wal_and_versioned(tmp_path: Path) -> None:
     store.save(sample_state())
     conn = sqlite3.connect(tmp_path / "db.sqlite3")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 1
-    assert conn.execute("SELECT count(*) FROM turns").fetchone()[0] == 2
+    assert conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 2
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "turns" not in tables  # written on every save and never read: dropped by migration 2
     assert conn.execute("SELECT count(*) FROM verdicts").fetchone()[0] == 2
     reopened = Store(tmp_path / "db.sqlite3")
-    assert reopened.schema_version == 1 and len(reopened.list()) == 1  # migrations are not re-run
+    assert reopened.schema_version == 2 and len(reopened.list()) == 1  # migrations are not re-run
 
 
 def test_corrupt_database_is_kept_aside_and_replaced(tmp_path: Path) -> None:
@@ -98,3 +102,79 @@ def test_missing_directory_is_created(tmp_path: Path) -> None:
     store = Store(tmp_path / "new" / "deeper" / "db.sqlite3")
     store.save(sample_state())
     assert store.list()
+
+
+def test_every_query_is_scoped_by_owner(tmp_path: Path) -> None:
+    for store in stores(tmp_path):
+        alice, bob = store.scoped("alice@example.org"), store.scoped("bob@example.org")
+        a = sample_state(score=2.0)
+        a.owner = "alice@example.org"
+        alice.save(a)
+        b = sample_state(score=5.0)
+        b.owner = "bob@example.org"
+        bob.save(b)
+        assert [r["id"] for r in alice.list()] == [a.id] and [r["id"] for r in bob.list()] == [b.id]
+        assert alice.load(b.id) is None and bob.load(a.id) is None  # not even by id
+        assert [x["score"] for x in alice.attempts("mle-serving-01")] == [2.0]
+        assert [h["score"] for h in bob.stage_history()] == [5.0]
+        with pytest.raises(PermissionError):
+            alice.save(b)  # a state that is not hers is never written under her name
+        assert alice.delete(b.id) == 0 and bob.load(b.id) is not None
+        assert alice.delete() == 1  # "Delete all" deletes the caller's data only
+        assert alice.list() == [] and [r["id"] for r in bob.list()] == [b.id]
+        stats = store.aggregate()
+        assert stats["users"] == 1 and stats["stages"]["serving"]["scored"] == 1
+        assert "alice" not in str(stats) and "batching" not in str(stats)  # counts, not answers or names
+
+
+def test_a_stale_save_is_refused_not_overwritten(tmp_path: Path) -> None:
+    for store in stores(tmp_path):
+        state = sample_state()
+        store.save(state)
+        tab_one, tab_two = store.load(state.id), store.load(state.id)
+        assert tab_one is not None and tab_two is not None
+        tab_one.messages.append(Message(role="candidate", kind="answer", text="answer from tab one"))
+        store.save(tab_one)
+        tab_two.messages.append(Message(role="candidate", kind="answer", text="answer from tab two"))
+        with pytest.raises(StaleSave):
+            store.save(tab_two)
+        latest = store.load(state.id)
+        assert latest is not None and latest.messages[-1].text == "answer from tab one"
+        latest.messages.append(tab_two.messages[-1])  # the app replays the refused input on the newer state
+        store.save(latest)
+        texts = [m.text for m in store.load(state.id).messages]
+        assert texts[-2:] == ["answer from tab one", "answer from tab two"]
+
+
+def test_version_one_database_is_migrated_and_rows_belong_to_the_local_user(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE schema_version (version INTEGER NOT NULL);
+        INSERT INTO schema_version VALUES (1);
+        CREATE TABLE sessions (id VARCHAR(32) PRIMARY KEY, started_at FLOAT NOT NULL, updated_at FLOAT NOT NULL,
+            loop VARCHAR(8) NOT NULL, level VARCHAR(8) NOT NULL, status VARCHAR(16) NOT NULL, overall_score FLOAT,
+            settings_json TEXT NOT NULL, state_json TEXT NOT NULL);
+        CREATE TABLE turns (session_id VARCHAR(32), seq INTEGER, role VARCHAR(16) NOT NULL, kind VARCHAR(16) NOT NULL,
+            question_id VARCHAR(64), text TEXT NOT NULL, ts FLOAT NOT NULL, PRIMARY KEY (session_id, seq));
+        CREATE TABLE verdicts (session_id VARCHAR(32), question_id VARCHAR(64), attempt INTEGER,
+            stage VARCHAR(32) NOT NULL, status VARCHAR(8) NOT NULL, score FLOAT, created_at FLOAT NOT NULL,
+            verdict_json TEXT NOT NULL, PRIMARY KEY (session_id, question_id, attempt));
+        """
+    )
+    old = sample_state()
+    raw = old.model_dump_json(exclude={"owner", "version"})
+    conn.execute(
+        "INSERT INTO sessions VALUES (?, ?, ?, 'mle', 'mid', 'active', NULL, '{}', ?)",
+        (old.id, old.started_at, old.started_at, raw),
+    )
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.schema_version == 2
+    loaded = store.load(old.id)
+    assert loaded is not None and loaded.owner == "local" and loaded.version == 0
+    assert store.scoped("someone-else").load(old.id) is None
+    store.save(loaded)
+    assert store.load(old.id).version == 1
