@@ -9,6 +9,7 @@ import streamlit as st
 
 from interviewer.bank import LEVELS
 from interviewer.config import get_settings
+from interviewer.escaping import for_markdown
 from interviewer.report import markdown_report
 from interviewer.services import Services, build_services
 from interviewer.state import Message
@@ -46,6 +47,8 @@ def render(message: Message, stream: bool = False, answered: bool = True) -> Non
             st.info(message.text)
         elif stream:
             st.write_stream(message.pieces())
+        elif message.role == "candidate":
+            st.markdown(for_markdown(message.text))  # shown exactly as typed: no links, images or HTML
         else:
             st.markdown(message.text)
         if message.passages:

@@ -1,13 +1,13 @@
-"""Candidate input: commands, and answers cleaned into safe, bounded text with notices for the user.
+"""Candidate input: commands, and answers kept as typed, bounded, with a notice for every change.
 
-Answers are untrusted data. Nothing here interprets them; it only makes them printable, bounded,
-and tells the candidate what was changed so nothing is lost silently.
+Answers are untrusted data. Nothing here interprets them or rewrites markup: `a<b`, `Dict<String, int>`
+and `&lt;img&gt;` stay exactly as typed, and each boundary escapes them itself (`interviewer.escaping`).
+Only what no one types is removed (NUL and control characters), and an over-long answer is cut for
+scoring with a notice.
 """
 
 from __future__ import annotations
 
-import html
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -19,8 +19,6 @@ COMMANDS = {
     "/end": "end the interview and see the summary",
     "/help": "list the commands",
 }
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]{0,200}>")
-_SCRIPT = re.compile(r"<\s*(script|style)[^>]*>.*?<\s*/\s*\1\s*>", re.S | re.I)
 
 
 @dataclass
@@ -53,11 +51,7 @@ def clean_answer(raw: str | bytes, max_chars: int) -> CleanAnswer:
         notices.append(f"{controls} control character(s) were removed from your answer.")
     if "\ufffd" in text and not notices:
         notices.append("Some characters in your answer could not be read and were replaced.")
-    if _TAG.search(text):
-        text = html.unescape(_TAG.sub(" ", _SCRIPT.sub(" ", text)))
-        notices.append("HTML tags were removed; only the text of your answer is scored.")
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = text.strip()
     if len(text) > max_chars:
         cut = text[:max_chars].rsplit(" ", 1)[0]
         notices.append(

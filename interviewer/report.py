@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from interviewer.escaping import for_markdown, for_markdown_quote
 from interviewer.judge.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -35,12 +36,12 @@ def explain_verdict(verdict: Verdict) -> str:
         return f"The last answer was not scored: {verdict.error}"
     lines = [f"Why {verdict.score:.1f}/5 ({verdict.meta.judge if verdict.meta else 'judge'} judge):"]
     for kp in verdict.key_points:
-        quote = f' — you said: "{kp.evidence[:160]}"' if kp.evidence else ""
+        quote = f' — you said: "{for_markdown(kp.evidence[:160])}"' if kp.evidence else ""
         lines.append(f"- {MARK[kp.status]} {kp.status}{quote}")
     for c in verdict.criteria:
         lines.append(f"- {c.criterion}: {c.score}/5 — {c.reasoning}")
     for claim in verdict.red_flags:
-        lines.append(f"- ✗ wrong claim (caps accuracy at 2): {claim}")
+        lines.append(f"- ✗ wrong claim (caps accuracy at 2): {for_markdown(claim)}")
     if verdict.flags:
         lines.append(f"- flags: {', '.join(verdict.flags)}")
     return "\n".join(lines)
@@ -93,7 +94,7 @@ def markdown_report(state: InterviewState, bank: QuestionBank, cited: Callable[[
         out += [f"## {i}. {q.question.strip() if q else record.question_id}", ""]
         out += [f"*Stage:* {record.stage} · *status:* {record.status}", ""]
         for answer in record.answers:
-            out += ["> " + answer.replace("\n", "\n> "), ""]
+            out += [for_markdown_quote(answer), ""]
         v = record.verdict
         if v is not None:
             out += [verdict_text(v), ""]

@@ -124,13 +124,13 @@ def test_empty_and_huge_answers(make_interview) -> None:
     assert len(judge.calls[0]) <= 500
 
 
-def test_html_and_binary_are_cleaned_and_noted(make_interview) -> None:
+def test_markup_is_kept_as_typed_and_control_characters_noted(make_interview) -> None:
     interview, judge = make_interview([4.6, 4.6], n=2)
     interview.start()
     out = interview.respond("<script>alert(1)</script><b>Batching</b> raises throughput\x00\x07")
     notes = " ".join(m.text for m in out if m.kind == "notice")
-    assert "HTML tags were removed" in notes and "control character" in notes
-    assert judge.calls[0] == "Batching raises throughput"
+    assert "control character" in notes and "HTML" not in notes
+    assert judge.calls[0] == "<script>alert(1)</script><b>Batching</b> raises throughput"
 
 
 def test_judge_failure_keeps_state_and_retry_scores(make_interview) -> None:
