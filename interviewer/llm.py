@@ -89,7 +89,7 @@ class ModelConfig:
 
     model: str
     api_base: str | None = None
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never in a log line or a traceback
     timeout: float = 60.0
     max_retries: int = 3
     max_tokens: int = 800
@@ -311,12 +311,26 @@ class LLM:
         raise AssertionError("unreachable")
 
     def stream(self, messages: list[Message], *, temperature: float = 0.3, **extra: Any) -> Iterator[str]:
-        """Yield text pieces as they arrive.
+        """Yield text pieces as they arrive, from the primary model or, failing it before any text, a fallback.
 
-        Failures before the first piece are retried like `complete`; once text has been yielded
-        nothing is retried (the caller already showed it) and a cut raises `StreamInterrupted`.
+        Failures before the first piece are retried like `complete`, then the next fallback model is tried;
+        once text has been yielded nothing is retried (the caller already showed it) and a cut raises
+        `StreamInterrupted`.
         """
-        cfg = self.cfg
+        last: LLMError | None = None
+        for model in self._models():
+            try:
+                yield from self._stream_one(model, messages, temperature=temperature, **extra)
+                return
+            except (AuthenticationError, ConfigurationError, StreamInterrupted):
+                raise
+            except LLMError as err:
+                last = err
+        assert last is not None
+        raise last
+
+    def _stream_one(self, model: str, messages: list[Message], *, temperature: float, **extra: Any) -> Iterator[str]:
+        cfg = ModelConfig(**{**self.cfg.__dict__, "model": model})
         preflight(cfg)
         started = False
         for attempt in self._retrying():
@@ -454,10 +468,12 @@ def _cost(response: Any) -> float | None:
 def model_config_from_settings(settings: Any, role: str) -> ModelConfig:
     """Build the config for the `interviewer` or `judge` role from `interviewer.config.Settings`."""
     model = settings.interviewer_model if role == "interviewer" else settings.judge_model
+    api_base = getattr(settings, f"{role}_api_base", None) or settings.api_base
+    key = getattr(settings, f"{role}_api_key", None) or settings.api_key
     return ModelConfig(
         model=model,
-        api_base=settings.api_base,
-        api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+        api_base=api_base,
+        api_key=key.get_secret_value() if key else None,
         timeout=settings.request_timeout,
         max_retries=settings.max_retries,
         max_tokens=settings.max_output_tokens,

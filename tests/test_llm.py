@@ -204,3 +204,33 @@ def test_a_stream_left_early_closes_its_connection_at_once(monkeypatch: pytest.M
         pieces.close()  # the reader stops; `pieces` is still referenced, so only an explicit close counts
         assert closed == [True]
         assert model.complete(MSG).text  # and the next request goes through
+
+
+def test_stream_tries_the_fallback_model_before_any_text() -> None:
+    with FakeOpenAI([Reply(status=503), Reply(status=503), Reply("streamed by the fallback")]) as srv:
+        usage: list = []
+        model = local(srv, max_retries=1, fallbacks=("openai/backup",))
+        model.on_usage = usage.append
+        text = "".join(model.stream(MSG))
+    assert text == "streamed by the fallback"
+    assert [r["model"] for r in srv.requests] == ["fake", "fake", "backup"]
+    assert usage and usage[-1].model == "openai/backup"  # usage names the model that answered
+
+
+def test_api_key_never_appears_in_a_repr() -> None:
+    cfg = ModelConfig(model="openai/x", api_key="sk-very-secret")
+    assert "sk-very-secret" not in repr(cfg) and "sk-very-secret" not in str(LLM(cfg).cfg)
+
+
+def test_interviewer_and_judge_have_their_own_servers_and_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    from interviewer.config import Settings
+    from interviewer.llm import model_config_from_settings
+
+    monkeypatch.setenv("INTERVIEW_API_BASE", "http://127.0.0.1:9000/v1")
+    monkeypatch.setenv("INTERVIEW_API_KEY", "shared-key")
+    monkeypatch.setenv("INTERVIEW_JUDGE_API_BASE", "http://127.0.0.1:9001/v1")
+    monkeypatch.setenv("INTERVIEW_JUDGE_API_KEY", "judge-key")
+    s = Settings()
+    interviewer, judge = model_config_from_settings(s, "interviewer"), model_config_from_settings(s, "judge")
+    assert interviewer.api_base == "http://127.0.0.1:9000/v1" and interviewer.api_key == "shared-key"
+    assert judge.api_base == "http://127.0.0.1:9001/v1" and judge.api_key == "judge-key"
