@@ -26,6 +26,14 @@ def services() -> Services:
     return build_services(get_settings(), index=True)
 
 
+@st.cache_resource(show_spinner="Checking the configured models…")
+def model_problems(_settings: object) -> list[str]:
+    """Checked once per process: a bad key or an unreachable model server is said up front, in the sidebar."""
+    from interviewer.preflight import check_models
+
+    return check_models(_settings)
+
+
 def store(svc: Services) -> Store:
     """The database as the signed-in user sees it: only their own interviews."""
     return svc.store.scoped(st.session_state.identity.user)
@@ -61,6 +69,9 @@ def render(message: Message, stream: bool = False, answered: bool = True) -> Non
                     sources = dict.fromkeys(f"{p.title} § {p.section}" for p in message.passages)
                     st.caption("Grounded in the corpus: " + "; ".join(sources))
                     st.caption("The passages open here once you have answered, so they cannot give the answer away.")
+        if message.verdict is not None and message.verdict.meta is not None:
+            meta = message.verdict.meta
+            st.caption(f"Scored by the {meta.judge} judge" + (f" ({meta.model})" if meta.judge != "offline" else ""))
         if message.verdict is not None and message.verdict.ok and message.verdict.missed:
             with st.expander("Passages to study"):
                 for missed in message.verdict.missed:
@@ -77,10 +88,11 @@ def setup_screen(svc: Services) -> None:
         "Interview loop", ["mle", "llm"], format_func=lambda x: svc.bank.loops[x].title, key="setup_loop"
     )
     level = st.selectbox("Level", list(LEVELS), index=1, key="setup_level")
-    n = st.number_input("Number of questions", 1, 15, settings.default_questions, key="setup_n")
+    n = st.number_input("Number of questions", 1, 20, settings.default_questions, key="setup_n")
     feedback = st.radio(
         "Feedback",
         ["each", "end"],
+        index=["each", "end"].index(settings.feedback),
         key="setup_feedback",
         horizontal=True,
         format_func=lambda x: "after each answer" if x == "each" else "only at the end",
@@ -132,8 +144,11 @@ def chat_screen(svc: Services) -> None:
         command = None
         if cols[0].button("Skip question", key="btn_skip"):
             command = "/skip"
-        if cols[1].button("Why that score?", key="btn_why"):
-            command = "/why"
+        if state.current is not None and state.current.status == "judge_error":
+            if cols[1].button("Retry scoring", key="btn_retry", type="primary"):
+                command = "/retry"
+        elif state.feedback_mode == "each" and cols[1].button("Why that score?", key="btn_why"):
+            command = "/why"  # with feedback at the end, scores stay hidden until then
         if cols[2].button("End interview", key="btn_end"):
             command = "/end"
         answer = st.chat_input("Your answer (or /skip, /repeat, /why, /end)", key="answer")
@@ -268,14 +283,18 @@ def main() -> None:
         view = st.radio("View", views, key="nav")
         if st.session_state.identity.source != "local":
             st.caption(f"Signed in as {st.session_state.identity.user}")
-        if settings.offline_interviewer or settings.offline_judge:
+        interviewer = "templates (offline)" if settings.offline_interviewer else settings.interviewer_model
+        judge = "offline judge" if settings.offline_judge else settings.judge_model
+        if settings.offline_interviewer and settings.offline_judge:
             st.info(
                 "Offline mode: template interviewer and the offline judge. To use a model, set e.g. "
                 "`INTERVIEW_INTERVIEWER_MODEL=openai/gpt-4o-mini` and `INTERVIEW_JUDGE_MODEL=openai/gpt-4o-mini` "
                 "(with `OPENAI_API_KEY`), or `ollama/llama3.1`. See the README."
             )
         else:
-            st.caption(f"Interviewer: {settings.interviewer_model} · judge: {settings.judge_model}")
+            st.caption(f"Interviewer: {interviewer} · judge: {judge}")
+        for problem in model_problems(settings):
+            st.error(problem)
         if store(svc).recovered_from:
             st.warning(store(svc).recovered_from)
     if view == "History":

@@ -143,6 +143,8 @@ class Interview:
                 record.status = "scored"
             return self._finish()
         if command == "/why":
+            if self.state.feedback_mode == "end" and self.state.status != "finished":
+                return [self._say("notice", "Scores are shown at the end of this interview: /why works then.")]
             last = next((r for r in reversed(self.state.records) if r.verdict is not None), None)
             if last is None:
                 return [self._say("notice", "Nothing has been scored yet: /why explains the last score.")]

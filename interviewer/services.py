@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from interviewer.bank import QuestionBank, load_bank
@@ -28,9 +29,27 @@ class Services:
     judge: GroundedJudge
     store: Store
     index_report: IndexReport | None = None
+    _judges: dict[str, GroundedJudge] = field(default_factory=dict, repr=False)
+    _judges_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def settings_for(self, state: InterviewState) -> Settings:
+        """The settings an interview runs under: the models it started with, not whatever is configured now."""
+        return self.settings.model_copy(
+            update={"interviewer_model": state.interviewer_model, "judge_model": state.judge_model}
+        )
+
+    def judge_for(self, state: InterviewState) -> GroundedJudge:
+        """The judge of the model this interview started with (built once per model, shared across sessions)."""
+        if state.judge_model == self.settings.judge_model:
+            return self.judge
+        with self._judges_lock:
+            if state.judge_model not in self._judges:
+                self._judges[state.judge_model] = build_judge(self.settings_for(state), self.embedder, self.retriever)
+            return self._judges[state.judge_model]
 
     def voice(self, state: InterviewState) -> TemplateVoice | LLMVoice:
-        if self.settings.offline_interviewer:
+        settings = self.settings_for(state)
+        if settings.offline_interviewer:
             return TemplateVoice()
 
         def record(c: Completion) -> None:
@@ -47,14 +66,14 @@ class Services:
                 )
             )
 
-        llm = LLM(model_config_from_settings(self.settings, "interviewer"), on_usage=record)
+        llm = LLM(model_config_from_settings(settings, "interviewer"), on_usage=record)
         return LLMVoice(llm, self.bank.loops[state.loop].title, state.level)
 
     def interview(self, state: InterviewState) -> Interview:
         return Interview(
             state,
             self.bank,
-            self.judge,
+            self.judge_for(state),
             self.voice(state),
             max_followups=self.settings.max_followups,
             max_answer_chars=self.settings.max_answer_chars,
