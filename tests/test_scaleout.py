@@ -1,0 +1,30 @@
+"""Two replicas behind nginx, sharing PostgreSQL and a Chroma server: candidates in parallel, nothing lost.
+
+The full-size run (20 candidates) is a benchmark: `python scripts/bench_scaleout.py`.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.topology import Topology, drive, replicas_by_user, stored_answers
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_candidates_on_two_replicas_each_answer_stored_once_under_its_owner(tmp_path) -> None:
+    if shutil.which("nginx") is None:
+        pytest.fail("nginx is needed for the scale-out test: bash scripts/system-deps.sh")
+    users = [f"cand{i}@example.org" for i in range(4)]
+    with Topology(tmp_path / "topology", replicas=2) as topo:
+        runs = drive(topo.url, users, questions=2)
+        stored = stored_answers(topo.database_url)
+        sticky = replicas_by_user(topo.work)
+    assert [r.error for r in runs] == [None] * len(users)
+    for run in runs:
+        assert run.sent and sorted(stored.get(run.user, [])) == sorted(run.sent)  # each answer exactly once
+    assert set(stored) == set(users)
+    assert all(len(sticky[u]) == 1 for u in users), sticky  # every request of a user reached one replica
+    assert len(set().union(*sticky.values())) == 2, sticky  # and both replicas served someone
