@@ -46,6 +46,10 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--model", help="litellm model for the interviewer's voice (default INTERVIEW_INTERVIEWER_MODEL)")
     p.set_defaults(func=cmd_eval_interviewer)
 
+    from interviewer.evaluation.replies import add_command as add_replies
+
+    add_replies(sub)
+
 
 def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
     """`interview eval {judge,interviewer}`: call with the `interview` CLI's subparsers object."""
