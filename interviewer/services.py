@@ -47,7 +47,10 @@ class Services:
                 )
             )
 
-        llm = LLM(model_config_from_settings(self.settings, "interviewer"), on_usage=record)
+        from interviewer.recording import recorder_for
+
+        cfg = model_config_from_settings(self.settings, "interviewer")
+        llm = LLM(cfg, on_usage=record, on_exchange=recorder_for(self.settings))
         return LLMVoice(llm, self.bank.loops[state.loop].title, state.level)
 
     def interview(self, state: InterviewState) -> Interview:
@@ -97,9 +100,10 @@ def build_judge(settings: Settings, embedder: Embedder, retriever: Retriever | N
     else:
         from interviewer.judge.llm_judge import LLMJudge
 
-        inner = LLMJudge(
-            LLM(model_config_from_settings(settings, "judge")), cache_dir=settings.data_dir / "judge-cache"
-        )
+        from interviewer.recording import recorder_for
+
+        llm = LLM(model_config_from_settings(settings, "judge"), on_exchange=recorder_for(settings))
+        inner = LLMJudge(llm, cache_dir=settings.data_dir / "judge-cache")
     return GroundedJudge(inner, retriever)
 
 
