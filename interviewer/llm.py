@@ -332,7 +332,11 @@ class LLM:
                         completion_tokens=getattr(response.usage, "completion_tokens", 0) or 0,
                         cost_usd=_cost(response),
                         attempts=attempts,
-                        extra={"finish_reason": response.choices[0].finish_reason, "truncated": truncated},
+                        extra={
+                            "finish_reason": response.choices[0].finish_reason,
+                            "truncated": truncated,
+                            "served_model": getattr(response, "model", None),  # the provider's own version name
+                        },
                     )
                 )
         raise AssertionError("unreachable")
@@ -403,13 +407,21 @@ class LLM:
                 return
 
     def structured(
-        self, messages: list[Message], schema: type[T], *, attempts: int = 3, **extra: Any
+        self,
+        messages: list[Message],
+        schema: type[T],
+        *,
+        attempts: int = 3,
+        extract: Callable[[str], str] | None = None,
+        **extra: Any,
     ) -> tuple[T, Completion]:
         """Ask for JSON matching `schema`; on invalid output, feed the validation error back and retry.
 
         Uses the provider's JSON-schema mode where litellm says it is supported, JSON mode otherwise.
         Raises `BadResponse` when every attempt fails validation: callers never get a made-up object.
+        `extract` finds the JSON in the reply text (default `extract_json`).
         """
+        extract = extract or extract_json
         if litellm.supports_response_schema(model=self.cfg.model):
             response_format: Any = schema
         else:
@@ -424,7 +436,7 @@ class LLM:
                 errors.append(str(err))
                 continue
             try:
-                return schema.model_validate_json(extract_json(completion.text)), completion
+                return schema.model_validate_json(extract(completion.text)), completion
             except (ValidationError, ValueError) as err:
                 if completion.extra.get("finish_reason") == "length":
                     # Cut off by the token limit: pointing at the broken JSON would get the same length

@@ -99,11 +99,10 @@ def build_judge(settings: Settings, embedder: Embedder, retriever: Retriever | N
         inner: Any = OfflineJudge(OfflineScorer(embedder=embedder))
     else:
         from interviewer.judge.llm_judge import LLMJudge
-
         from interviewer.recording import recorder_for
 
         llm = LLM(model_config_from_settings(settings, "judge"), on_exchange=recorder_for(settings))
-        inner = LLMJudge(llm, cache_dir=settings.data_dir / "judge-cache")
+        inner = LLMJudge(llm, cache_dir=settings.data_dir / "judge-cache", samples=settings.judge_samples)
     return GroundedJudge(inner, retriever)
 
 

@@ -121,6 +121,10 @@ def cmd_eval_judge(args: argparse.Namespace, settings: Settings | None = None, j
         return 2
     if not options.quiet:
         _print_judge_summary(outcome)
+        if options.judge == "llm":
+            from interviewer.evaluation.llm_summary import llm_summary
+
+            print("\n".join(llm_summary(outcome.run_dir, outcome.results)))
     if options.update_baseline:
         print(f"baseline updated: {outcome.results['baseline'].get('updated')}")
     for failure in outcome.failures:
