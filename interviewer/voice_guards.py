@@ -56,11 +56,29 @@ def stems(text: str) -> set[str]:
     return {_STEM.stemWord(w) for w in words if w and w not in _STOP and (len(w) > 2 or any(c.isdigit() for c in w))}
 
 
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def _related(stem: str, pool: set[str]) -> bool:
-    """`stem` or a longer/shorter form of it is in `pool` (leak ~ leakag, regist ~ registri)."""
+    """`stem` or another form of the same word is in `pool` (leak ~ leakag, regist ~ registri, convert ~ convers:
+    one is a prefix of the other, or they share a prefix of 5+ letters covering 80% of the shorter)."""
     if stem in pool:
         return True
-    return len(stem) >= 4 and any(len(p) >= 4 and (p.startswith(stem) or stem.startswith(p)) for p in pool)
+    if len(stem) < 4:
+        return False
+    for p in pool:
+        if len(p) < 4:
+            continue
+        common = _common_prefix(stem, p)
+        if common == min(len(stem), len(p)) or (common >= 5 and common >= 0.8 * min(len(stem), len(p))):
+            return True
+    return False
 
 
 # -- cleaning: words for us, not for the candidate ------------------------------------------------------------
@@ -125,10 +143,13 @@ _IMPERATIVE = re.compile(
     r"i want (?:you to|to hear)|i'?m curious (?:how|what|about|whether|why)|let'?s hear)\b",
     re.I,
 )
+_AUX = r"(?:would|could|can|do|does|did|is|are|was|were|should|will|might|you|we|i|to)\b"
+# a new clause: "..., and how would you ...", "..., what would you ...", "... — what did you ..."; "where", "when",
+# "which" and "who" start one only when a verb or a person follows (", where the forecasts feed" is a relative clause)
 _CLAUSE = re.compile(
-    r",?\s+(?:and|or|but|then|plus)\s+(?=(?:how|what|why|where|when|which|who|whether|would|could|can|do|does|did|"
-    r"is|are|should|will)\b)|,\s*(?=(?:how|what|why|where|when|which|who|whether)\b)|\s[—–]\s*(?=(?:how|what|why|"
-    r"where|when|which|who|whether|would|could|can|do|does|did|is|are)\b)",
+    r",?\s+(?:and|or|but|then|plus)\s+(?=(?:how|what|why|whether|would|could|can|do|does|did|is|are|should|will)\b"
+    rf"|(?:where|when|which|who)\s+{_AUX})"
+    rf"|(?:,\s*|\s[—–]\s*)(?=(?:how|what|why|whether)\b|(?:where|when|which|who)\s+{_AUX})",
     re.I,
 )
 
@@ -203,7 +224,8 @@ _HINT = re.compile(
     r"\b(hint|for example|for instance|e\.g\.|such as|think about|consider(?:ing)?|feel free to (?:mention|bring up|"
     r"talk about|discuss|cover|touch on)|a (?:strong|good|great|complete) answer (?:would|should|might|will)|"
     r"you (?:might|may|could) (?:want to )?(?:mention|consider|think about|look at|start)|keep in mind|"
-    r"remember to|don'?t forget|worth noting|to be clear|the key (?:issue|is|point|thing|idea)|best practice)\b",
+    r"remember (?:to|that)|don'?t forget|worth (?:noting|remembering|mentioning|adding|knowing)|note that|to be clear|"
+    r"the key (?:issue|is|point|thing|idea)|(?:is|are) key\b|it'?s important to|best practice)\b",
     re.I,
 )
 
@@ -267,13 +289,21 @@ _PRAISE = (
     r"fantastic|perfect|brilliant|wonderful|outstanding|superb|terrific|reasonable|decent|fair|weak|vague|"
     r"incomplete|shallow|superficial|well[- ](?:thought[- ]out|structured|reasoned|explained)"
 )
+_JUDGING = (
+    r"great|good|excellent|solid|strong|nice|thorough|thoughtful|comprehensive|insightful|impressive|fantastic|"
+    r"perfect|brilliant|wonderful|outstanding|reasonable|decent|weak|vague|incomplete|shallow"
+)
 _ABOUT = (
     r"answer|response|explanation|point|points|job|work|effort|start|plan|approach|instincts?|overview|summary|"
     r"thinking|breakdown|reasoning|idea|take|walk-?through|understanding|grasp|analysis|insights?|coverage|call|"
-    r"question|thought|thoughts|framing|instinct"
+    r"question|thought|thoughts|framing|instinct|choice|decision|option|solution|direction|example|story|details?|"
+    r"focus|observation|catch|foundation|first step"
 )
 _VERDICT = re.compile(
     rf"\b(?:{_PRAISE})\s+(?:{_ABOUT})\b"
+    r"|\b(?:is an?|was an?|(?:that|this|it)(?:'s| is| was)|(?:sounds|seems|looks) like(?: an?)?)"
+    rf"\s+(?:really |very |pretty |quite )?(?:{_JUDGING})\b"
+    r"|\bfair enough\b"
     r"|^\W*(?:great|excellent|perfect|nice|good|awesome|fantastic|wonderful|brilliant|impressive|exactly|absolutely|"
     r"correct|right|spot on|well done|nicely done|love (?:it|that)|i like (?:it|that))\b[^.!?\n]{0,40}(?:[!.—–]|$)"
     r"|\byou(?:'ve| have)?\s+(?:really\s+)?(?:nailed|aced|got it right|"
