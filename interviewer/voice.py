@@ -20,6 +20,7 @@ from interviewer.llm import LLM, LLMError
 from interviewer.voice_guards import (
     alternatives,
     asks,
+    asks_more,
     changes_facts,
     clean,
     drops_clause,
@@ -219,7 +220,7 @@ def question_problems(text: str, question: Question) -> list[str]:
     if alternatives(text):
         found.append("offers several versions")
     followed = asks(text) == 0  # the bank's question will follow it whole
-    if asks(text) > max(1, asks(source)):
+    if asks_more(text, source):
         found.append("asks more than the question")
     elif not followed and drops_clause(text, source):
         found.append("leaves out part of the question")

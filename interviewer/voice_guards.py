@@ -82,9 +82,11 @@ def _related(stem: str, pool: set[str]) -> bool:
 
 
 # -- cleaning: words for us, not for the candidate ------------------------------------------------------------
-_LEAD = re.compile(
+_LEAD = re.compile(  # "Sure! Here's how I'd ask it:", not "Here's a tabular problem: ..." (that is the question)
     r"^\s*(?:(?:sure|certainly|of course|absolutely|okay|ok|alright|got it)\s*[!,.:\-—]*\s*)?"
-    r"(?:here(?:'s| is| are)|below is|this is)\b[^\n:]{0,100}:\s*",
+    r"(?:here(?:'s| is| are)|below is|this is)\b[^\n:]{0,60}?\b(?:question|rephras\w*|reword\w*|paraphras\w*|"
+    r"version|phras\w*|ways?|ask|acknowledge?ment|follow-up|transition|response|reply|options?|attempt|take)\b"
+    r"[^\n:]{0,40}:\s*",
     re.I,
 )
 _LABEL = re.compile(
@@ -169,6 +171,22 @@ def ask_clauses(text: str) -> list[str]:
 
 def asks(text: str) -> int:
     return len(ask_clauses(text))
+
+
+def asks_more(text: str, source: str) -> bool:
+    """The reply asks more things than the source, and at least one of them is not the source's (its own words
+    are mostly not in the source). "How do you diagnose this and stop it?" asked as two questions is not more."""
+    clauses = ask_clauses(text)
+    if len(clauses) <= max(1, asks(source)):
+        return False
+    known = stems(source)
+    for clause in clauses:
+        words = stems(clause)
+        new = [w for w in words if not _related(w, known)]
+        wh = re.match(r"\W*(?:and |or |but )?(how|what|why|where|when|which|who|whether)\b", clause, re.I)
+        if (not words and not (wh and wh.group(1).lower() in source.lower())) or len(new) > len(words) / 2:
+            return True
+    return False
 
 
 def drops_clause(text: str, source: str) -> bool:

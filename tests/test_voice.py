@@ -245,3 +245,26 @@ def bank_dir_of(bank) -> object:  # noqa: ARG001 - the voice measures word rarit
     from interviewer.voice import BANK_DIR
 
     return BANK_DIR
+
+
+def test_a_question_that_coordinates_two_verbs_may_be_asked_as_two_clauses(bank) -> None:
+    q = bank.questions["llm-agents-02"]  # "How do you diagnose this and stop it from happening?"
+    reply = (
+        "Your support agent occasionally gets stuck: in one trace it called the same knowledge-base search tool 30 "
+        "times with slightly different queries and spent about $4 on a single ticket. How would you diagnose "
+        "what's going on, and how would you stop it from happening?"
+    )
+    text, voice = asked(bank, q.id, reply)
+    assert text == reply and voice.last_outcome.reasons == []
+    extra = reply.replace("from happening?", "from happening? And which vendor would you switch to?")
+    assert asked(bank, q.id, extra)[0] == q.question.strip()
+
+
+def test_a_scenario_introduced_with_a_colon_is_not_a_preamble(bank) -> None:
+    q = bank.questions["mle-fundamentals-05"]
+    reply = (
+        "Here's a tabular prediction problem: about two million rows and 200 mixed numeric and categorical "
+        "features. Would you start with gradient-boosted trees or a neural network? I'd like to hear you defend "
+        "your choice."
+    )
+    assert asked(bank, q.id, reply)[0] == reply

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from interviewer.bank import Question, QuestionBank
 from interviewer.engine import Interview
 from interviewer.state import InterviewState, Message
-from interviewer.voice_guards import asks
+from interviewer.voice_guards import asks, asks_more
 
 Reply = Callable[[Question, int, int], str]  # (question, attempt on this question, turn in the interview) -> line
 OFF_TOPIC = "My favourite recipe is a slow-cooked tomato sauce: garlic, olive oil, basil, and two hours on low heat."
@@ -138,8 +138,8 @@ def check_run(
             source = q.question if m.kind == "question" else max(probes, key=asks)
             said = re.sub(r"^\*\*Question \d+ of \d+ — .*?\.\*\* ", "", m.text)
             # a compound question may be split into sentences; a follow-up may add one clause to its probe
-            limit = max(1, asks(source)) + (0 if m.kind == "question" else 1)
-            if voice_kind == "llm" and asks(said) > limit:
+            more = asks_more(said, source) if m.kind == "question" else asks(said) > asks(source) + 1
+            if voice_kind == "llm" and more:
                 many.append(f"turn {n}: the {m.kind} asks {asks(said)} things (the bank's wording: {asks(source)})")
     problems += many
     # leaks: nothing said while a question is open may repeat its rubric or reference
