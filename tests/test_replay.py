@@ -115,3 +115,24 @@ def test_a_recorded_session_replays_to_what_the_app_showed(tmp_path: Path, bank)
     replayed = [replay_item(r, bank) for r in rows]
     assert [r["shown"] for r in replayed[:3]] == live
     assert replayed[3] == {"id": rows[3]["id"], "status": "ok", "score": verdict.score, "flags": verdict.flags}
+
+
+def test_the_record_setting_reaches_the_apps_voice(tmp_path: Path, bank, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interviewer.services import Services
+    from interviewer.state import InterviewState
+
+    with FakeOpenAI([Reply(COMPOUND)]) as srv:
+        settings = Settings(
+            _env_file=None,
+            interviewer_model="openai/live",
+            api_base=srv.api_base,
+            api_key="x",
+            record=tmp_path / "r.jsonl",
+        )
+        services = Services(settings, None, None, None, bank, None, None)  # type: ignore[arg-type]
+        voice = services.voice(InterviewState(loop="mle", level="mid", n_questions=1))
+        "".join(voice.ask(bank.questions["mle-serving-02"], "Serving", 1, 1))
+    row = json.loads((tmp_path / "r.jsonl").read_text(encoding="utf-8"))
+    assert row["task"] == "ask" and row["question_id"] == "mle-serving-02" and row["model_output"] == COMPOUND
+    monkeypatch.setenv("INTERVIEW_RECORD", str(tmp_path / "x.jsonl"))
+    assert main(["record", "--out", str(tmp_path / "x.jsonl")]) == 2  # both models offline: nothing to record
