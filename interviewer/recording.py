@@ -12,11 +12,11 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from interviewer.llm import LLM, Exchange, ModelConfig
+from interviewer.llm import LLM, Completion, Exchange, ModelConfig
 
 TASKS = ("ask", "follow_up", "acknowledge", "judge")
 
@@ -30,6 +30,16 @@ class ReplayLLM(LLM):
 
     def _kwargs(self, model: str, **extra: Any) -> dict[str, Any]:
         return {**super()._kwargs(model, **extra), "mock_response": self.reply}
+
+    # litellm ignores an empty mock_response (and would call the provider): an empty reply is served here
+    def _stream(self, messages: list[dict[str, str]], **extra: Any) -> Iterator[str]:
+        if self.reply:
+            yield from super()._stream(messages, **extra)
+
+    def _complete_one(self, model: str, messages: list[dict[str, str]], **extra: Any) -> Completion:
+        if self.reply:
+            return super()._complete_one(model, messages, **extra)
+        return Completion(text="", model=model, latency_s=0.0, extra={"finish_reason": "stop", "truncated": False})
 
 
 def prompt_hash(messages: list[dict[str, str]]) -> str:

@@ -136,3 +136,12 @@ def test_the_record_setting_reaches_the_apps_voice(tmp_path: Path, bank, monkeyp
     assert row["task"] == "ask" and row["question_id"] == "mle-serving-02" and row["model_output"] == COMPOUND
     monkeypatch.setenv("INTERVIEW_RECORD", str(tmp_path / "x.jsonl"))
     assert main(["record", "--out", str(tmp_path / "x.jsonl")]) == 2  # both models offline: nothing to record
+
+
+def test_an_empty_recorded_reply_is_replayed_as_empty_never_sent_to_a_provider(bank) -> None:
+    row = {"id": "e", "task": "ask", "question_id": "mle-serving-02", "model_output": ""}
+    out = replay_item(row, bank)
+    assert out["shown"] == bank.questions["mle-serving-02"].question.strip()
+    assert out["used_model_output"] is False and out["reasons"] == ["the reply had no text"]
+    judged = replay_item({**row, "task": "judge", "answer": "x"}, bank)
+    assert judged["status"] == "error" and judged["score"] is None
