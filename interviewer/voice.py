@@ -26,8 +26,8 @@ from interviewer.voice_guards import (
     drops_clause,
     echoes_prompt,
     leak,
-    verdict,
 )
+from interviewer.voice_verdicts import verdict
 
 BANK_DIR = REPO_ROOT / "question_bank"
 TRANSITION_WORDS = "move moving next stage part section wrap end last final question interview conclude today"

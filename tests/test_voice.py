@@ -11,7 +11,8 @@ from interviewer.judge import GroundedJudge
 from interviewer.llm import LLM, ModelConfig
 from interviewer.state import InterviewState
 from interviewer.voice import LLMVoice, TemplateVoice
-from interviewer.voice_guards import asks, clean, drops_clause, leak, verdict
+from interviewer.voice_guards import asks, clean, drops_clause, leak
+from interviewer.voice_verdicts import verdict
 from tests.conftest import FakeJudge
 from tests.fake_openai import FakeOpenAI, Reply
 
