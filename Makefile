@@ -44,12 +44,14 @@ bench: index
 	$(BIN)/python scripts/bench_turns.py
 
 # The maintainers' regression suite: offline judge on gold + probes (+ Mohler when ../shared exists), then the
-# interviewer checks. Exits non-zero when a gate in evals/thresholds.toml fails. For an LLM judge:
-#   make eval JUDGE=llm MODEL=openai/gpt-4o-mini
+# interviewer checks, then the voice guards and judge parsing on labelled model replies (evals/replies). Exits
+# non-zero when a gate in evals/thresholds.toml or a replies target fails. For an LLM judge:
+#   make eval JUDGE=llm MODEL=openai/gpt-4o-mini            (INTERVIEW_JUDGE_SAMPLES=3 to measure the spread)
 JUDGE ?= offline
 eval: index
 	$(BIN)/interview eval judge --judge $(JUDGE) $(if $(MODEL),--model $(MODEL)) --suite all
 	$(BIN)/interview eval interviewer
+	$(BIN)/interview eval replies
 
 clean:
 	rm -rf $(VENV) data .pytest_cache artifacts

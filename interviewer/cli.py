@@ -268,6 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     from interviewer.evaluation import add_eval_parser
 
     add_eval_parser(sub)
+    from interviewer.replay import register as register_replay
+
+    register_replay(sub)
 
     p = sub.add_parser("app", help="start the browser app (the installed package's own copy)")
     p.add_argument("--port", type=int, default=8501)

@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     request_timeout: float = Field(60.0, gt=0, description="Seconds before one model request times out.")
     max_retries: int = Field(3, ge=0, le=10, description="Retries on 429, 5xx and timeouts.")
     max_output_tokens: int = Field(800, gt=0, description="Cap on tokens generated per call.")
+    judge_samples: int = Field(
+        1, ge=1, le=9, description="LLM judge: judge each answer n times, keep the median, report the spread."
+    )
+    record: Path | None = Field(
+        None, description="Append every model exchange (task, prompt hash, model, raw reply) to this JSON-lines file."
+    )
 
     data_dir: Path = Field(
         default_factory=default_data_dir,

@@ -98,6 +98,17 @@ class ModelConfig:
     backoff_max: float = 8.0
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """One request and the model's raw reply, for recording (`interview replay` reads what is recorded)."""
+
+    tag: dict[str, Any]  # what the caller says the exchange is for: task, question_id, ...
+    messages: list[Message]
+    text: str  # the raw reply (for a stream: what arrived before it ended or the reader stopped)
+    model: str
+    complete: bool = True
+
+
 @dataclass
 class Completion:
     text: str
@@ -212,9 +223,19 @@ def preflight(cfg: ModelConfig) -> None:
 class LLM:
     """A configured model (with fallbacks) offering complete / stream / structured."""
 
-    def __init__(self, cfg: ModelConfig, on_usage: Callable[[Completion], None] | None = None) -> None:
+    def __init__(
+        self,
+        cfg: ModelConfig,
+        on_usage: Callable[[Completion], None] | None = None,
+        on_exchange: Callable[[Exchange], None] | None = None,
+    ) -> None:
         self.cfg = cfg
         self.on_usage = on_usage  # called with every finished call's latency, tokens and cost
+        self.on_exchange = on_exchange  # called with every request and raw reply (see recording.py)
+
+    def _exchanged(self, tag: dict[str, Any] | None, messages: list[Message], text: str, model: str, ok: bool) -> None:
+        if self.on_exchange is not None:
+            self.on_exchange(Exchange(dict(tag or {}), list(messages), text, model, ok))
 
     @property
     def max_chars(self) -> int:
@@ -267,16 +288,22 @@ class LLM:
     def _models(self) -> list[str]:
         return [self.cfg.model, *self.cfg.fallbacks]
 
-    def complete(self, messages: list[Message], *, temperature: float = 0.0, **extra: Any) -> Completion:
-        """One chat completion, retried with backoff, then tried on each fallback model in turn."""
+    def complete(
+        self, messages: list[Message], *, temperature: float = 0.0, tag: dict[str, Any] | None = None, **extra: Any
+    ) -> Completion:
+        """One chat completion, retried with backoff, then tried on each fallback model in turn. `tag` says what
+        the exchange is for; it goes to `on_exchange`, never to the provider."""
         last: LLMError | None = None
         for model in self._models():
             try:
-                return self._complete_one(model, messages, temperature=temperature, **extra)
+                completion = self._complete_one(model, messages, temperature=temperature, **extra)
             except (AuthenticationError, ConfigurationError):
                 raise
             except LLMError as err:
                 last = err
+                continue
+            self._exchanged(tag, messages, completion.text, completion.model, True)
+            return completion
         assert last is not None
         raise last
 
@@ -305,20 +332,44 @@ class LLM:
                         completion_tokens=getattr(response.usage, "completion_tokens", 0) or 0,
                         cost_usd=_cost(response),
                         attempts=attempts,
-                        extra={"finish_reason": response.choices[0].finish_reason, "truncated": truncated},
+                        extra={
+                            "finish_reason": response.choices[0].finish_reason,
+                            "truncated": truncated,
+                            "served_model": getattr(response, "model", None),  # the provider's own version name
+                        },
                     )
                 )
         raise AssertionError("unreachable")
 
-    def stream(self, messages: list[Message], *, temperature: float = 0.3, **extra: Any) -> Iterator[str]:
+    def stream(
+        self, messages: list[Message], *, temperature: float = 0.3, tag: dict[str, Any] | None = None, **extra: Any
+    ) -> Iterator[str]:
         """Yield text pieces as they arrive, from the primary model or, failing it before any text, a fallback.
 
         Failures before the first piece are retried like `complete`, then the next fallback model is tried;
         once text has been yielded nothing is retried (the caller already showed it) and a cut raises
         `StreamInterrupted`.
         """
+        received: list[str] = []
+        done = False
+        served = {"model": self.cfg.model}
+        pieces = self._stream(messages, served, temperature=temperature, **extra)
+        try:
+            for piece in pieces:
+                received.append(piece)
+                yield piece
+            done = True
+        finally:  # also when the reader stops early: close the connection now, record what arrived
+            pieces.close()
+            if received:
+                self._exchanged(tag, messages, "".join(received), served["model"], done)
+
+    def _stream(
+        self, messages: list[Message], served: dict[str, str], *, temperature: float, **extra: Any
+    ) -> Iterator[str]:
         last: LLMError | None = None
         for model in self._models():
+            served["model"] = model
             try:
                 yield from self._stream_one(model, messages, temperature=temperature, **extra)
                 return
@@ -374,13 +425,21 @@ class LLM:
                 return
 
     def structured(
-        self, messages: list[Message], schema: type[T], *, attempts: int = 3, **extra: Any
+        self,
+        messages: list[Message],
+        schema: type[T],
+        *,
+        attempts: int = 3,
+        extract: Callable[[str], str] | None = None,
+        **extra: Any,
     ) -> tuple[T, Completion]:
         """Ask for JSON matching `schema`; on invalid output, feed the validation error back and retry.
 
         Uses the provider's JSON-schema mode where litellm says it is supported, JSON mode otherwise.
         Raises `BadResponse` when every attempt fails validation: callers never get a made-up object.
+        `extract` finds the JSON in the reply text (default `extract_json`).
         """
+        extract = extract or extract_json
         if litellm.supports_response_schema(model=self.cfg.model):
             response_format: Any = schema
         else:
@@ -395,7 +454,7 @@ class LLM:
                 errors.append(str(err))
                 continue
             try:
-                return schema.model_validate_json(extract_json(completion.text)), completion
+                return schema.model_validate_json(extract(completion.text)), completion
             except (ValidationError, ValueError) as err:
                 if completion.extra.get("finish_reason") == "length":
                     # Cut off by the token limit: pointing at the broken JSON would get the same length

@@ -66,7 +66,10 @@ class Services:
                 )
             )
 
-        llm = LLM(model_config_from_settings(settings, "interviewer"), on_usage=record)
+        from interviewer.recording import recorder_for
+
+        cfg = model_config_from_settings(settings, "interviewer")
+        llm = LLM(cfg, on_usage=record, on_exchange=recorder_for(settings))
         return LLMVoice(llm, self.bank.loops[state.loop].title, state.level)
 
     def interview(self, state: InterviewState) -> Interview:
@@ -120,10 +123,10 @@ def build_judge(settings: Settings, embedder: Embedder, retriever: Retriever | N
         inner: Any = OfflineJudge(OfflineScorer(embedder=embedder))
     else:
         from interviewer.judge.llm_judge import LLMJudge
+        from interviewer.recording import recorder_for
 
-        inner = LLMJudge(
-            LLM(model_config_from_settings(settings, "judge")), cache_dir=settings.data_dir / "judge-cache"
-        )
+        llm = LLM(model_config_from_settings(settings, "judge"), on_exchange=recorder_for(settings))
+        inner = LLMJudge(llm, cache_dir=settings.data_dir / "judge-cache", samples=settings.judge_samples)
     return GroundedJudge(inner, retriever)
 
 

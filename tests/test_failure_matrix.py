@@ -168,7 +168,7 @@ def test_oversized_stream_is_bounded(bank) -> None:
         pieces = list(voice.ask(bank.questions[QID], "Serving", 1, 3))
     body, question = "".join(pieces[1:]), bank.questions[QID].question.strip()
     # everything after the header is cut at max_tokens * 8 chars; it asked nothing, so the bank's question follows
-    assert body == HUGE[:800] + "\n\n" + question
+    assert body == HUGE[:800].strip() + "\n\n" + question
 
 
 def test_oversized_judge_feedback_cannot_make_a_verdict(bank) -> None:

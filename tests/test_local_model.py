@@ -22,6 +22,7 @@ from interviewer.judge.llm_judge import LLMJudge, overall_score
 from interviewer.llm import LLM, BadResponse, Completion, ModelConfig, model_config_from_settings
 from interviewer.state import InterviewState
 from interviewer.voice import LLMVoice, TemplateVoice
+from interviewer.voice_guards import asks
 from tests.conftest import FakeJudge
 from tests.local_model import ALIAS, LocalModelMissing, LocalServer, find_gguf, require_llama_cpp
 
@@ -97,10 +98,12 @@ def test_interview_turn_with_the_llm_voice(server: LocalServer, bank) -> None:
     interview = Interview(state, bank, GroundedJudge(offline_or_scripted_judge(), None), voice, max_followups=1)
     asked = [m.settle() for m in interview.start()][-1]
     assert asked.kind == "question" and asked.text.startswith("**Question 1 of 2")
-    # the real model phrased it (its phrasing, cut at 48 tokens, may be followed by the bank's wording)
-    assert voice.last_error is None or "ended without asking" in voice.last_error
-    model_words = asked.text.split(".** ", 1)[1]
-    assert len(model_words.strip()) > 10 and not model_words.startswith(bank.questions[QID].question.strip()[:40])
+    # the real model was asked; its phrasing is shown (cut at 48 tokens, perhaps followed by the bank's wording)
+    # or, when the guards refuse it (a 135M model often drops a clause or changes a number), the bank's question
+    # is, and the outcome says why: plumbing, not quality
+    outcome, question = voice.last_outcome, bank.questions[QID].question.strip()
+    assert outcome is not None and (outcome.used_model_output or (outcome.reasons and asked.text.endswith(question)))
+    assert asks(asked.text.split(".** ", 1)[1]) >= 1
 
     out = [m.settle() for m in interview.respond(ANSWER)]
     if out[-1].kind == "followup":  # asked by the real model (or the template if it leaked or rambled)
@@ -115,7 +118,7 @@ def test_interview_turn_with_the_llm_voice(server: LocalServer, bank) -> None:
     # and the next question is asked (the model's phrasing, or the bank's wording after it)
     acks = [m.text for m in out if m.kind == "ack"]
     assert all("?" not in a and "<question>" not in a for a in acks)
-    assert "?" in out[-1].text
+    assert out[-1].kind == "question" and asks(out[-1].text.split(".** ", 1)[1]) >= 1  # a question or "Walk me..."
 
 
 def test_llm_judge_never_makes_up_a_score(server: LocalServer, bank) -> None:

@@ -46,6 +46,10 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--model", help="litellm model for the interviewer's voice (default INTERVIEW_INTERVIEWER_MODEL)")
     p.set_defaults(func=cmd_eval_interviewer)
 
+    from interviewer.evaluation.replies import add_command as add_replies
+
+    add_replies(sub)
+
 
 def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
     """`interview eval {judge,interviewer}`: call with the `interview` CLI's subparsers object."""
@@ -117,6 +121,10 @@ def cmd_eval_judge(args: argparse.Namespace, settings: Settings | None = None, j
         return 2
     if not options.quiet:
         _print_judge_summary(outcome)
+        if options.judge == "llm":
+            from interviewer.evaluation.llm_summary import llm_summary
+
+            print("\n".join(llm_summary(outcome.run_dir, outcome.results)))
     if options.update_baseline:
         print(f"baseline updated: {outcome.results['baseline'].get('updated')}")
     for failure in outcome.failures:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from interviewer.bank import Question, QuestionBank
 from interviewer.engine import Interview
 from interviewer.state import InterviewState, Message
+from interviewer.voice_guards import asks, asks_more
 
 Reply = Callable[[Question, int, int], str]  # (question, attempt on this question, turn in the interview) -> line
 OFF_TOPIC = "My favourite recipe is a slow-cooked tomato sauce: garlic, olive oil, basil, and two hours on low heat."
@@ -120,23 +121,26 @@ def check_run(
 ) -> tuple[dict[str, bool | None], list[str]]:
     state, problems = interview.state, []
     asked = [bank.questions[r.question_id] for r in state.records]
-    # one question per turn (an LLM voice may not add question marks the source text does not have)
+    # one question per turn (an LLM voice may not ask more than the bank's question or probe does)
     many: list[str] = []
     for n, turn in enumerate(turns):
-        asks = [m for m in turn.messages if m.kind in ("question", "followup")]
-        if len(asks) > 1:
-            many.append(f"turn {n}: {len(asks)} questions in one turn")
+        prompts = [m for m in turn.messages if m.kind in ("question", "followup")]
+        if len(prompts) > 1:
+            many.append(f"turn {n}: {len(prompts)} questions in one turn")
         many += [
             f"turn {n}: the acknowledgement asks a question" for m in turn.messages if m.kind == "ack" and "?" in m.text
         ]
-        for m in asks:
+        for m in prompts:
             q = bank.questions.get(m.question_id or "")
             if q is None:
                 continue
             probes = [kp.probe for kp in q.key_points]
-            source = q.question if m.kind == "question" else max(probes, key=lambda p: p.count("?"))
-            if voice_kind == "llm" and m.text.count("?") > max(1, source.count("?")):
-                many.append(f"turn {n}: the {m.kind} asks {m.text.count('?')} questions")
+            source = q.question if m.kind == "question" else max(probes, key=asks)
+            said = re.sub(r"^\*\*Question \d+ of \d+ — .*?\.\*\* ", "", m.text)
+            # a compound question may be split into sentences; a follow-up may add one clause to its probe
+            more = asks_more(said, source) if m.kind == "question" else asks(said) > asks(source) + 1
+            if voice_kind == "llm" and more:
+                many.append(f"turn {n}: the {m.kind} asks {asks(said)} things (the bank's wording: {asks(source)})")
     problems += many
     # leaks: nothing said while a question is open may repeat its rubric or reference
     leaks = []

@@ -33,6 +33,7 @@ from interviewer.evaluation.solver import Judged, JudgeSolver, build_eval_judge
 
 RUNS_DIR = REPO_ROOT / "evals" / "runs"
 SUITES = ("gold", "probes", "mohler")
+ITEM_FIELDS = {"status", "score", "repeat_scores", "error", "flags", "cached", "spread"}
 
 
 class JudgeEvalOptions(BaseModel):
@@ -96,7 +97,7 @@ def _item_rows(samples: list[Sample], judged: dict[str, Judged], rules: dict) ->
             "human": s.human,
             "pass": passed(s, judged, rules),
             "compare_to": s.compare_to,
-            **judged[s.id].model_dump(include={"status", "score", "repeat_scores", "error", "flags", "cached"}),
+            **judged[s.id].model_dump(include=ITEM_FIELDS),
         }
         for s in samples
     ]

@@ -40,6 +40,7 @@ class Judged(BaseModel):
     cached: int = Field(0, description="How many of this sample's calls were served from a cache.")
     calls: int = Field(0, description="Judge calls made for this sample.")
     latency_ms: float = Field(0.0, description="First-pass judge latency.")
+    spread: float | None = Field(None, description="LLM judge with n samples: highest minus lowest sample score.")
 
     @property
     def consistent(self) -> bool:
@@ -146,5 +147,6 @@ class JudgeSolver:
                 cached=sum(1 for v in verdicts if v.meta and v.meta.cached),
                 calls=len(verdicts),
                 latency_ms=first.meta.latency_ms if first.meta else 0.0,
+                spread=first.meta.spread if first.meta else None,
             )
         return out

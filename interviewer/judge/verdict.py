@@ -45,6 +45,10 @@ class JudgeMeta(BaseModel):
     latency_ms: float = Field(0.0, description="Wall time of the judgement.")
     cost_usd: float | None = Field(None, description="Provider cost where litellm knows it.")
     cached: bool = Field(False, description="Served from the judge cache.")
+    served_model: str | None = Field(None, description="The model version the provider says answered (llm judge).")
+    examples: list[str] = Field(default_factory=list, description="Ids of the graded examples in the prompt.")
+    samples: list[float] = Field(default_factory=list, description="Score of each sample when judged n times.")
+    spread: float | None = Field(None, description="Highest minus lowest sample score (n > 1).")
 
 
 class Verdict(BaseModel):
