@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(REPO_ROOT / "corpus", description="The role documents to index.")
     bank_dir: Path = Field(REPO_ROOT / "question_bank", description="Questions and rubrics.")
     embedding_model: str = Field("all-MiniLM-L6-v2", description="A bundled sentence-transformers model.")
+    search_mode: Literal["rerank", "hybrid", "dense", "bm25"] = Field(
+        "rerank", description="Default corpus search: hybrid (RRF) re-ranked lexically, or one of its stages."
+    )
 
     max_answer_chars: int = Field(4000, gt=100, description="Longer answers are truncated with a notice.")
     max_followups: int = Field(1, ge=0, le=3, description="Follow-up probes per question at most.")

@@ -108,7 +108,7 @@ def build_services(settings: Settings, *, index: bool = True, progress: bool = F
     embedder = get_embedder(settings.embedding_model)
     collection = get_collection(open_client(settings.chroma_dir, settings.chroma_url), embedder.name)
     report = build_index([settings.corpus_dir], collection, embedder, progress=progress) if index else None
-    retriever = Retriever(collection, embedder)
+    retriever = Retriever(collection, embedder, mode=settings.search_mode)
     bank = load_bank(settings.bank_dir)
     return Services(
         settings=settings,
