@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from evals.retrieval.run import evaluate, load_queries
+from evals.retrieval.run import evaluate, load_queries, select
 
 pytestmark = pytest.mark.slow
 # model -> split -> (hybrid MRR floor, hybrid recall@5 floor); measured with RRF: dev 0.766 / 0.949, test 0.813 / 1.0.
@@ -53,6 +53,18 @@ def test_queries_are_labelled_paraphrases_covering_the_corpus(services, queries)
     assert median(overlaps) <= 0.2  # paraphrased: most queries share no word with the answer's heading
     splits = [q.split for q in queries]
     assert 0.5 <= splits.count("dev") / len(splits) <= 0.7
+    facts = [q for q in queries if q.group == "facts"]  # facts stated as a number or attributed to one source
+    assert len(facts) >= 40 and {q.group for q in queries} == {None, "facts"}
+    assert len(select(queries, "test/facts")) >= 15 and len(select(queries, "dev/facts")) >= 25
+
+
+def test_the_default_search_is_the_mode_that_won_on_dev(services, result) -> None:
+    """rerank was chosen on dev (MRR and recall@5 above plain RRF); the app and `interview search` use it."""
+    from interviewer.config import Settings
+
+    dev = result["splits"]["dev"]
+    assert dev["rerank"]["mrr"] > dev["hybrid"]["mrr"] and dev["rerank"]["recall@5"] >= dev["hybrid"]["recall@5"]
+    assert Settings(_env_file=None).search_mode == "rerank" == services.retriever.mode
 
 
 @pytest.mark.parametrize("split", ["dev", "test", "all"])
@@ -97,6 +109,20 @@ def test_cli_search_truncates_a_10000_character_query(cli_on_shared_index, capsy
     assert cli_on_shared_index(["search", query, "--k", "3", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)
     assert len(hits) == 3 and hits[0]["doc_id"] in {"mlops-vocabulary", "model-deployment-and-monitoring"}
+
+
+def test_cli_search_modes_keep_the_json_contract(cli_on_shared_index, capsys) -> None:
+    query = "How many days does an average IT vacancy take to fill?"
+    keys = {"chunk_id", "text", "title", "section", "source", "doc_id", "roles", "score"}
+    runs = {}
+    for mode in (None, "rerank", "hybrid", "dense", "bm25"):
+        argv = ["search", query, "--k", "3", "--json"] + (["--mode", mode] if mode else [])
+        assert cli_on_shared_index(argv) == 0, mode
+        hits = json.loads(capsys.readouterr().out)
+        assert len(hits) == 3 and all(set(h) == keys for h in hits), mode
+        runs[mode] = [(h["chunk_id"], h["score"]) for h in hits]
+    assert runs[None] == runs["rerank"] != runs["hybrid"]  # the default is the re-ranked search
+    assert cli_on_shared_index(["search", query, "--mode", "fuzzy"]) == 2  # argparse rejects unknown modes
 
 
 def test_cli_search_queries_file_reports_bad_rows_and_goes_on(cli_on_shared_index, capsys, tmp_path: Path) -> None:
