@@ -231,7 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?")
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--role", choices=["mle", "llm"])
-    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    p.add_argument(
+        "--mode", choices=["rerank", "hybrid", "dense", "bm25"], help="default: the search_mode setting (rerank)"
+    )
     p.add_argument("--json", action="store_true")
     p.add_argument("--queries", help="JSON-lines file of {query, id?, role?}; prints one JSON line each")
     p.set_defaults(func=cmd_search)

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(default_factory=lambda: content_path("corpus"), description="The role documents to index.")
     bank_dir: Path = Field(default_factory=lambda: content_path("question_bank"), description="Questions and rubrics.")
     embedding_model: str = Field("all-MiniLM-L6-v2", description="A bundled sentence-transformers model.")
+    search_mode: Literal["rerank", "hybrid", "dense", "bm25"] = Field(
+        "rerank", description="Default corpus search: hybrid (RRF) re-ranked lexically, or one of its stages."
+    )
 
     user: str = Field("local", description="The user the CLI acts as (INTERVIEW_USER; `--user` overrides).")
     allow_anonymous: bool = Field(False, description="Serve a non-loopback address with no authentication.")

@@ -1,7 +1,8 @@
-"""Hybrid retrieval over the corpus: dense (Chroma) + BM25 (bm25s), fused by reciprocal rank fusion (RRF).
+"""Hybrid retrieval over the corpus: dense (Chroma) + BM25 (bm25s), fused by reciprocal rank fusion (RRF), then
+re-ranked with lexical and numeric evidence (interviewer/rerank.py).
 
-Dense-only and BM25-only stay selectable so the three can be compared (see evals/retrieval/README.md: RRF with
-the usual k=60 is used untuned; a tuned weighted score fusion won on dev but lost on the test queries).
+Every stage stays selectable so they can be compared (see evals/retrieval/README.md): `rerank` (the default, best
+on the dev queries), `hybrid` (RRF alone, with the usual k=60, untuned), `dense` and `bm25`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import bm25s
 import Stemmer
 
 from interviewer.embeddings import Embedder
+from interviewer.rerank import LexicalReranker
 
-Mode = Literal["hybrid", "dense", "bm25"]
+Mode = Literal["rerank", "hybrid", "dense", "bm25"]
+MODES: tuple[Mode, ...] = ("rerank", "hybrid", "dense", "bm25")
 MAX_QUERY_CHARS = 2000
 RRF_K = 60  # the constant from Cormack et al. (2009); every k from 10 to 60 is within 0.01 MRR on dev
 FUSION_DEPTH = 50  # candidates taken from each side; fixed, so the top 5 do not depend on the k asked for
@@ -46,9 +49,12 @@ class Passage:
 class Retriever:
     """Searches one Chroma collection; the BM25 side is built from the same collection's texts."""
 
-    def __init__(self, collection: Any, embedder: Embedder) -> None:
+    def __init__(self, collection: Any, embedder: Embedder, mode: Mode = "rerank") -> None:
+        if mode not in MODES:
+            raise QueryError(f"Unknown search mode {mode!r}: use one of {', '.join(MODES)}.")
         self.collection = collection
         self.embedder = embedder
+        self.mode: Mode = mode
         self._stemmer = Stemmer.Stemmer("english")
         self._lock = threading.Lock()
         self._load()
@@ -66,6 +72,7 @@ class Retriever:
                 f"{m.get('title', '')} {m.get('section', '')} {t}" for m, t in zip(self.metas, self.texts, strict=True)
             ]
             self.bm25.index(self._tokenize(texts), show_progress=False)
+        self.reranker = LexicalReranker(self.texts, self._stemmer.stemWord)
 
     def refresh(self) -> None:
         with self._lock:
@@ -111,18 +118,24 @@ class Retriever:
         hits = [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
         return [(i, s) for i, s in hits if self._allowed(i, role)][:k]
 
-    def search(self, query: str, k: int = 5, role: str | None = None, mode: Mode = "hybrid") -> list[Passage]:
-        """Best first. Raises QueryError on an empty query; long queries are truncated."""
+    def search(self, query: str, k: int = 5, role: str | None = None, mode: Mode | None = None) -> list[Passage]:
+        """Best first, in `mode` (default: this retriever's). Raises QueryError on an empty query or unknown role
+        or mode; long queries are truncated."""
         query = self.clean_query(query)
+        mode = mode or self.mode
         if role not in (None, "mle", "llm"):
             raise QueryError(f"Unknown role {role!r}: use mle or llm.")
+        if mode not in MODES:
+            raise QueryError(f"Unknown search mode {mode!r}: use one of {', '.join(MODES)}.")
         if mode == "dense":
             ranked = self.dense(query, k, role)
         elif mode == "bm25":
             ranked = self.lexical(query, k, role)
         else:
             depth = max(k, FUSION_DEPTH)
-            ranked = rrf([self.dense(query, depth, role), self.lexical(query, depth, role)])[:k]
+            ranked = rrf([self.dense(query, depth, role), self.lexical(query, depth, role)])
+            if mode == "rerank":
+                ranked = self.reranker.rerank(query, ranked)
         return [self._passage(i, score) for i, score in ranked[:k]]
 
     def _passage(self, i: int, score: float) -> Passage:

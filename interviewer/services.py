@@ -137,7 +137,7 @@ def build_services(settings: Settings, *, index: bool = True, progress: bool = F
     # A fresh install has no index yet: build it even where the caller only wanted to search.
     needed = index or collection.count() == 0
     report = build_index([settings.corpus_dir], collection, embedder, progress=progress) if needed else None
-    retriever = Retriever(collection, embedder)
+    retriever = Retriever(collection, embedder, mode=settings.search_mode)
     bank = load_bank(settings.bank_dir)
     return Services(
         settings=settings,

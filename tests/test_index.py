@@ -9,7 +9,7 @@ import pytest
 from interviewer.corpus import chunk_document, read_document
 from interviewer.embeddings import get_embedder
 from interviewer.index import build_index, get_collection, open_client
-from interviewer.retrieval import QueryError, Retriever, rrf
+from interviewer.retrieval import MODES, QueryError, Retriever, rrf
 from tests.sample_corpus import DOC_A
 
 
@@ -76,10 +76,20 @@ def check_search_modes_role_filter_and_bad_queries(corpus_dir: Path, collection)
     embedder = get_embedder()
     build_index([corpus_dir], collection, embedder, progress=False)
     retriever = Retriever(collection, embedder)
-    assert len(retriever) == 3
-    for mode in ("hybrid", "dense", "bm25"):
+    assert len(retriever) == 3 and retriever.mode == "rerank"
+    assert set(MODES) == {"rerank", "hybrid", "dense", "bm25"}
+    for mode in MODES:
         hits = retriever.search("make inference faster with 8-bit weights", k=2, mode=mode)
         assert hits and hits[0].chunk_id == "serving#quantization", mode
+    query = "how many milliseconds did the p99 drop"
+    scores = {mode: [h.score for h in retriever.search(query, 3, None, mode)] for mode in MODES}
+    assert [h.score for h in retriever.search(query, k=3)] == scores["rerank"] != scores["hybrid"]
+    lexical = Retriever(collection, embedder, mode="bm25")  # the default mode is the constructor's
+    assert [h.score for h in lexical.search(query, k=3)] == scores["bm25"]
+    with pytest.raises(QueryError, match="search mode"):
+        retriever.search("quantization", mode="fuzzy")  # type: ignore[arg-type]
+    with pytest.raises(QueryError, match="search mode"):
+        Retriever(collection, embedder, mode="fuzzy")  # type: ignore[arg-type]
     hits = retriever.search("keep customers' documents separate", k=3, role="llm")
     assert hits and all("llm" in h.roles for h in hits)
     assert retriever.search("keep customers' documents separate", k=3, role="mle")[0].doc_id == "serving"
