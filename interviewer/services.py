@@ -10,7 +10,7 @@ from interviewer.config import Settings
 from interviewer.embeddings import Embedder, get_embedder
 from interviewer.engine import Interview
 from interviewer.index import IndexReport, build_index, get_collection, open_client
-from interviewer.judge import GroundedJudge
+from interviewer.judge import GroundedJudge, build
 from interviewer.llm import LLM, Completion, model_config_from_settings
 from interviewer.retrieval import Retriever
 from interviewer.state import InterviewState, Usage
@@ -89,18 +89,8 @@ class Services:
 
 
 def build_judge(settings: Settings, embedder: Embedder, retriever: Retriever | None) -> GroundedJudge:
-    if settings.offline_judge:
-        from interviewer.judge.offline import OfflineJudge
-        from interviewer.judge.offline_scorer import OfflineScorer
-
-        inner: Any = OfflineJudge(OfflineScorer(embedder=embedder))
-    else:
-        from interviewer.judge.llm_judge import LLMJudge
-
-        inner = LLMJudge(
-            LLM(model_config_from_settings(settings, "judge")), cache_dir=settings.data_dir / "judge-cache"
-        )
-    return GroundedJudge(inner, retriever)
+    """The configured judge (see `interviewer.judge.build`, the one public judge surface)."""
+    return build(settings, embedder=embedder, retriever=retriever)
 
 
 def build_services(settings: Settings, *, index: bool = True, progress: bool = False) -> Services:

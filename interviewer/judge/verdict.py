@@ -45,6 +45,10 @@ class JudgeMeta(BaseModel):
     latency_ms: float = Field(0.0, description="Wall time of the judgement.")
     cost_usd: float | None = Field(None, description="Provider cost where litellm knows it.")
     cached: bool = Field(False, description="Served from the judge cache.")
+    samples: list[float] = Field(
+        default_factory=list, description="LLM judge: the overall score of each of the n samples drawn (may be empty)."
+    )
+    spread: float | None = Field(None, description="LLM judge: max - min of `samples` (None with fewer than 2).")
 
 
 class Verdict(BaseModel):
