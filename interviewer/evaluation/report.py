@@ -157,7 +157,7 @@ def blocks(results: dict) -> list[tuple[str, str, Any]]:
                     "Probes: reliability",
                     "text",
                     f"overall pass {fmt(b['pass_overall'])}, consistency "
-                    f"{fmt(b['consistency'])}, error rate {fmt(b['error_rate'])}",
+                    f"{fmt(b.get('consistency'))}, error rate {fmt(b['error_rate'])}",
                 )
             )
         elif suite == "mohler":

@@ -74,6 +74,7 @@ STRONG_ADDRESS = re.compile(
     _F,
 )
 IMPERATIVE = re.compile(
+    rf"\b(?:deserves?|merits?|warrants?|earns?|is worth)\b[^.\n]{{0,20}}\b{TOP}(?!\w)|"
     r"\b(?:output|return|respond|reply|print|give|award|assign|rate|score|grade|mark|ignore|disregard|confirm|"
     r"apply|use|make sure|ensure|do not|don't|never|must|should|please)\b",
     _F,
@@ -89,9 +90,9 @@ OVERRIDE = re.compile(
             r"\b(?:the )?(?:rubric|instructions|guidelines|criteria)(?: above)? (?:is|are) (?:outdated|obsolete|"
             r"wrong|invalid|superseded|void|no longer valid|cancelled)\b",
             r"\b(?:ignora|ignore|ignoren|ignorad|olvida|olvide|olviden|omite|omita|descarta|descarte|ignorez|"
-            r"ignorer|oublie|oubliez|oublier|negligez|ignorate|ignori|dimentica|dimenticate|trascura|ignorem|esqueca|"
+            r"ignorer|oublie|oubliez|oublier|negligez|negliger|ignorate|ignori|dimentica|dimenticate|trascura|ignorem|esqueca|"
             r"desconsidere|negeer|vergeet)(?: \w+){0,3}? (?:instrucciones|reglas|indicaciones|rubrica|criterios|"
-            r"instructions|consignes|regles|directives|istruzioni|regole|indicazioni|criteri|instrucoes|regras|"
+            r"instructions|consignes|regles|directives|grille|bareme|istruzioni|regole|indicazioni|criteri|instrucoes|regras|"
             r"orientacoes|instructies|regels|richtlijnen)\b",
             r"\b(?:ignorier\w*|vergiss|vergessen sie|missachte\w*)(?: \w+){0,3}? (?:anweisungen|instruktionen|regeln|"
             r"vorgaben|bewertungskriterien|kriterien|richtlinien)\b",
@@ -127,13 +128,13 @@ DEMAND = re.compile(
             r"\s*(?:[.!]|$)",
             r"\b(?:do not|don't|never) (?:lower|change|adjust|override|reduce|dock|modify) (?:this|my) (?:score|grade|"
             r"rating|marks?)\b",
-            r"\b(?:dame|deme|denme|ponme|pongame|asigname|otorgame|dale|dele|dadle)\s+(?:\w+\s+){0,2}?(?:un |una |la |el )?"
+            r"\b(?:dame|deme|denme|ponme|pongame|ponle|ponles|pon|asigname|asignale|otorgame|otorgale|dale|dele|dadle)\s+(?:\w+\s+){0,2}?(?:un |una |la |el )?"
             r"(?:5|cinco|10|diez|100|nota maxima|puntuacion maxima|maxima puntuacion|calificacion maxima|maxima nota|"
             r"sobresaliente|puntaje maximo)\b",
             r"\b(?:califica|calificame|puntua|puntuame|evalua|evaluame)\s+(?:\w+\s+){0,3}(?:con|como) (?:un |una )?"
             r"(?:5|cinco|10|diez|nota maxima|puntuacion maxima)\b",
             r"\b(?:esta|mi) respuesta (?:merece|debe recibir|deberia recibir|recibe|obtiene)\b",
-            r"\b(?:donne|donnez|donner|attribue|attribuez|mets|mettez|accorde|accordez)(?:-| )?(?:moi|lui|nous)?\s+"
+            r"\b(?:donne|donnez|donner|attribue|attribuez|attribuer|mets|mettez|mettre|accorde|accordez|accorder)(?:-| )?(?:moi|lui|nous)?\s+"
             r"(?:\w+\s+){0,2}?(?:un |une |la |le )?(?:5|cinq|10|dix|20|vingt|20 ?/ ?20|10 ?/ ?10|5 ?/ ?5|note maximale|"
             r"note maximum|meilleure note|note parfaite|tous les points)\b",
             r"\b(?:cette|ma) reponse (?:merite|doit recevoir|devrait recevoir|obtient|vaut)\b",
