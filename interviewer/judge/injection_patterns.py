@@ -198,7 +198,8 @@ GRADING_WORDS = re.compile(
 )
 VERDICT = re.compile(
     r"\{\s*\"?(?:score|grade|rating|mark|verdict)\"?\s*:\s*\"?\d|\bpre-?filled\b[^.\n]{0,60}\b(?:score|grade|verdict|"
-    r"result|evaluation)\b|\b(?:evaluation|grading|assessment|grader'?s?) (?:result|verdict|output|decision)\b\s*[(:]",
+    r"result|evaluation)\b|\bpre-?filled (?:by|from) (?:the )?(?:rubric|grading|evaluation|grader|evaluator|system|"
+    r"reviewer|examiner)|\b(?:evaluation|grading|assessment|grader'?s?) (?:result|verdict|output|decision)\b\s*[(:]",
     _F,
 )
 # What comes right before a phrase that is described rather than aimed at the reader.
