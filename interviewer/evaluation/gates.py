@@ -80,6 +80,9 @@ def half_widths(results: dict) -> dict[str, float]:
             rates = [(f"pass.{k}", v["passed"], v["n"]) for k, v in (block.get("kinds") or {}).items()]
             if block.get("n_adversarial"):
                 rates.append(("pass_adversarial", block["passed_adversarial"], block["n_adversarial"]))
+            if "pass_overall" in block and block.get("kinds"):
+                kinds = block["kinds"].values()
+                rates.append(("pass_overall", sum(v["passed"] for v in kinds), sum(v["n"] for v in kinds)))
             for key, k, n in rates:
                 ci = binomtest(int(k), int(n)).proportion_ci(0.95, method="wilson")
                 out[f"{suite}.{split}.{key}"] = (ci.high - ci.low) / 2
