@@ -74,7 +74,7 @@ def test_bootstrap_ci_contains_the_point_estimate_and_is_reproducible() -> None:
 def test_agreement_block_and_json_cleaning() -> None:
     block = metrics.agreement([1, 2, 3, 4, 5, 2, 3], [1, 2, 3, 5, 5, 1, 3], n_resamples=200)
     assert block["n_scored"] == 7 and block["exact"] == pytest.approx(5 / 7)
-    assert set(block["ci"]) == {"qwk", "pearson", "exact"}
+    assert set(block["ci"]) == {"qwk", "pearson", "spearman", "exact", "within_one", "mae"}
     assert metrics.clean({"a": math.nan, "b": [np.float64(0.123456)], "c": (1, 2)}) == {
         "a": None,
         "b": [0.1235],
