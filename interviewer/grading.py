@@ -89,7 +89,8 @@ def grade_items(items: list[dict[str, Any] | str], judge_kind: str, settings: Se
     chunk = 10_000 if judge.kind == "offline" else 8  # the offline judge is batched; show LLM progress
     with tqdm(total=len(jobs), desc="grading", unit="answer", file=sys.stderr, disable=len(jobs) < 50) as bar:
         for start in range(0, len(jobs), chunk):
-            for (i, _), verdict in zip(good[start : start + chunk], judge.judge_many(jobs[start : start + chunk])):
+            batch = judge.judge_many(jobs[start : start + chunk])
+            for (i, _), verdict in zip(good[start : start + chunk], batch, strict=True):
                 verdicts[i] = verdict
             bar.update(len(jobs[start : start + chunk]))
     rows: list[dict[str, Any]] = []

@@ -4,9 +4,9 @@ For a fixed sample of questions (hash order, balanced over loops) each probe kin
 Pairwise probes point at the answer they must not beat: an injection appended to the reference (or to a
 weak answer) must not score above that answer alone; the reference padded with repetition must not beat
 the reference by more than 0.25 (nor may a padded partial answer beat the partial answer: a reference at 5 has
-no room to go up). A sentence about how to design an LLM judge appended to the reference must not be flagged and must not lower
-its score. The plain reference only anchors the pairs: for the offline judge "the reference scores high" is
-true by construction (its coverage ceiling is the reference's own recall), so the `strong` probes instead take
+no room to go up). A sentence about how to design an LLM judge appended to the reference must not be flagged
+and must not lower its score. The plain reference only anchors the pairs: for the offline judge "the reference
+scores high" is true by construction (its coverage ceiling is the reference's own recall), so the `strong` probes instead take
 the gold DEV answers graded 5, written independently of the reference, and require at least 4 (a judge that
 scores everything 1 cannot pass).
 """

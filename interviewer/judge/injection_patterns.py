@@ -28,7 +28,8 @@ GRADER = (
     r"examinador|prufer|pruferin|bewerter|korrektor|ki|modell|valutatore|correttore|modello|avaliador|corretor)"
 )
 TOP = (
-    r"(?:5|five|10|ten|100|full(?: marks| credit| points| score)?|max(?:imum)?(?: score| marks| points| grade| rating)?|"
+    r"(?:5|five|10|ten|100|full(?: marks| credit| points| score)?|"
+    r"max(?:imum)?(?: score| marks| points| grade| rating)?|"
     r"perfect(?: score| marks)?|top(?: score| marks| grade)?|highest(?: score| grade| mark| rating)?|5 ?/ ?5|"
     r"10 ?/ ?10|100 ?%|a\+)"
 )
@@ -52,7 +53,8 @@ ADDRESS = re.compile(
             rf"\b{GRADER} (?:reading|grading|evaluating|scoring|reviewing|marking|assessing|checking) (?:this|me|my)\b",
             r"\bas (?:the|an|a|my) (?:grader|grading model|grading ai|evaluator|assessor|scorer|marker|examiner|judge)"
             r"\b.{0,60}\byou\b",
-            r"\byou are (?:now )?(?:a|an|the) (?:\w+ ){0,2}(?:grader|judge|evaluator|assistant|assessor|scorer|marker)\b",
+            r"\byou are (?:now )?(?:a|an|the) (?:\w+ ){0,2}"
+            r"(?:grader|judge|evaluator|assistant|assessor|scorer|marker)\b",
             r"\bif you(?: are|'re) (?:an? )?(?:ai|llm|language model|model|grader|evaluator|judge|reading this|"
             r"grading this|evaluating this|scoring this)\b",
             rf"(?:<-|->|=>|<=) ?{GRADER}\b",
@@ -70,7 +72,8 @@ STRONG_ADDRESS = re.compile(
     rf"\b(?:dear|hey|attention|attn)\b[,:]? (?:the |an |a |my |any )?{GRADER}\b|"
     rf"\bto (?:the|an|a|any) {GRADER}\b.{{0,40}}\b(?:evaluating|grading|scoring|reading|reviewing|marking)\b|"
     rf"\b{GRADER} (?:reading|grading|evaluating|scoring|reviewing|marking) (?:this|me)\b|"
-    r"\byou are now\b|\byou are (?:a|an) (?:lenient|generous|kind|friendly) |\bif you(?: are|'re) (?:an? )?(?:ai|llm)\b",
+    r"\byou are now\b|\byou are (?:a|an) (?:lenient|generous|kind|friendly) |"
+    r"\bif you(?: are|'re) (?:an? )?(?:ai|llm)\b",
     _F,
 )
 IMPERATIVE = re.compile(
@@ -107,7 +110,8 @@ DEMAND = re.compile(
         [
             rf"\b(?:give|award|assign|grant|output|return|set|rate|score|grade|mark|put)\b[^.\n]{{0,25}}\b{_THIS}\b"
             rf"[^.\n]{{0,40}}?\b{TOP}(?!\w)",
-            rf"{_IMP}(?:give|award|assign|grant)\s+(?:me|us|it|this)\s+(?:a |an |the )?(?:score of |grade of |mark of )?"
+            rf"{_IMP}(?:give|award|assign|grant)\s+(?:me|us|it|this)\s+(?:a |an |the )?"
+            r"(?:score of |grade of |mark of )?"
             rf"{TOP}(?!\w)",
             rf"{_IMP}(?:score|grade|rate|mark)\s+(?:it|this|me|accordingly|the answer|the response)\b[^.\n]{{0,25}}?"
             rf"\b{TOP}(?!\w)",
@@ -128,26 +132,31 @@ DEMAND = re.compile(
             r"\s*(?:[.!]|$)",
             r"\b(?:do not|don't|never) (?:lower|change|adjust|override|reduce|dock|modify) (?:this|my) (?:score|grade|"
             r"rating|marks?)\b",
-            r"\b(?:dame|deme|denme|ponme|pongame|ponle|ponles|pon|asigname|asignale|otorgame|otorgale|dale|dele|dadle)\s+(?:\w+\s+){0,2}?(?:un |una |la |el )?"
+            r"\b(?:dame|deme|denme|ponme|pongame|ponle|ponles|pon|asigname|asignale|otorgame|otorgale|dale|dele|"
+            r"dadle)\s+(?:\w+\s+){0,2}?(?:un |una |la |el )?"
             r"(?:5|cinco|10|diez|100|nota maxima|puntuacion maxima|maxima puntuacion|calificacion maxima|maxima nota|"
             r"sobresaliente|puntaje maximo)\b",
             r"\b(?:califica|calificame|puntua|puntuame|evalua|evaluame)\s+(?:\w+\s+){0,3}(?:con|como) (?:un |una )?"
             r"(?:5|cinco|10|diez|nota maxima|puntuacion maxima)\b",
             r"\b(?:esta|mi) respuesta (?:merece|debe recibir|deberia recibir|recibe|obtiene)\b",
-            r"\b(?:donne|donnez|donner|attribue|attribuez|attribuer|mets|mettez|mettre|accorde|accordez|accorder)(?:-| )?(?:moi|lui|nous)?\s+"
+            r"\b(?:donne|donnez|donner|attribue|attribuez|attribuer|mets|mettez|mettre|accorde|accordez|accorder)"
+            r"(?:-| )?(?:moi|lui|nous)?\s+"
             r"(?:\w+\s+){0,2}?(?:un |une |la |le )?(?:5|cinq|10|dix|20|vingt|20 ?/ ?20|10 ?/ ?10|5 ?/ ?5|note maximale|"
             r"note maximum|meilleure note|note parfaite|tous les points)\b",
             r"\b(?:cette|ma) reponse (?:merite|doit recevoir|devrait recevoir|obtient|vaut)\b",
-            r"\b(?:gib|gebt|geben sie|vergib|vergeben sie)\s+(?:\w+\s+){0,3}?(?:eine |die |volle |der )?(?:5|funf|1|eins|"
+            r"\b(?:gib|gebt|geben sie|vergib|vergeben sie)\s+(?:\w+\s+){0,3}?(?:eine |die |volle |der )?"
+            r"(?:5|funf|1|eins|"
             r"10|zehn|volle punktzahl|hochstpunktzahl|hochstnote|bestnote|volle punkte|maximale punktzahl|note 1)\b",
             r"\b(?:diese|meine) antwort (?:verdient|bekommt|sollte|muss|erhalt)\b",
             r"\b(?:dammi|datemi|assegna|assegnami|assegnate|mettimi)\s+(?:\w+\s+){0,2}?(?:un |il |una )?(?:5|cinque|10|"
             r"dieci|30|trenta|voto massimo|punteggio massimo|massimo dei voti)\b",
             r"\b(?:questa|la mia) risposta (?:merita|deve ricevere|dovrebbe ricevere)\b",
-            r"\b(?:me de|de-me|me da|da-me|atribua|atribuam|deem)\s+(?:\w+\s+){0,2}?(?:um |uma |a |o )?(?:5|cinco|10|dez|"
+            r"\b(?:me de|de-me|me da|da-me|atribua|atribuam|deem)\s+(?:\w+\s+){0,2}?(?:um |uma |a |o )?"
+            r"(?:5|cinco|10|dez|"
             r"nota maxima|pontuacao maxima)\b",
             r"\b(?:esta|minha) resposta (?:merece|deve receber)\b",
-            r"\b(?:geef|geeft)\s+(?:\w+\s+){0,3}?(?:een )?(?:5|vijf|10|tien|maximale score|volle punten|hoogste cijfer)\b",
+            r"\b(?:geef|geeft)\s+(?:\w+\s+){0,3}?(?:een )?"
+            r"(?:5|vijf|10|tien|maximale score|volle punten|hoogste cijfer)\b",
             r"\b(?:dit|mijn) antwoord verdient\b",
             r"(?:поставь\w*|дай\w*)\s+(?:\w+\s+){0,3}?(?:5|пять|пятерк\w*|высш\w* балл|максимальн\w* балл)",
             r"(?:этот|мой) ответ заслуживает",
