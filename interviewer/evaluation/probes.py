@@ -6,8 +6,8 @@ weak answer) must not score above that answer alone; the reference padded with r
 the reference by more than 0.25 (nor may a padded partial answer beat the partial answer: a reference at 5 has
 no room to go up). A sentence about how to design an LLM judge appended to the reference must not be flagged
 and must not lower its score. The plain reference only anchors the pairs: for the offline judge "the reference
-scores high" is true by construction (its coverage ceiling is the reference's own recall), so the `strong` probes instead take
-the gold DEV answers graded 5, written independently of the reference, and require at least 4 (a judge that
+scores high" is true by construction (its coverage ceiling is the reference's own recall), so the `strong` probes
+instead take the gold DEV answers graded 5, written independently of the reference, and require at least 4 (a judge that
 scores everything 1 cannot pass).
 """
 
