@@ -43,13 +43,14 @@ lint: setup
 bench: index
 	$(BIN)/python scripts/bench_turns.py
 
-# The maintainers' regression suite: offline judge on gold + probes (+ Mohler when ../shared exists), then the
-# interviewer checks, then the voice guards and judge parsing on labelled model replies (evals/replies). Exits
-# non-zero when a gate in evals/thresholds.toml or a replies target fails. For an LLM judge:
+# The maintainers' regression suite: the judge on gold + probes (the same on every machine; Mohler only with
+# MOHLER_DIR=...), then the interviewer checks, then the voice guards and judge parsing on labelled model replies
+# (evals/replies). Prints agreement, per-kind bias, the LLM judge's sample spread, cost and time, and the targets
+# met / not met; exits non-zero when a regression pin in evals/thresholds.toml or a replies target fails.
 #   make eval JUDGE=llm MODEL=openai/gpt-4o-mini            (INTERVIEW_JUDGE_SAMPLES=3 to measure the spread)
 JUDGE ?= offline
 eval: index
-	$(BIN)/interview eval judge --judge $(JUDGE) $(if $(MODEL),--model $(MODEL)) --suite all
+	$(BIN)/interview eval judge --judge $(JUDGE) $(if $(MODEL),--model $(MODEL)) --suite all $(if $(MOHLER_DIR),--mohler-dir $(MOHLER_DIR))
 	$(BIN)/interview eval interviewer
 	$(BIN)/interview eval replies
 

@@ -66,25 +66,23 @@ def check_bank(services: Any, skip_judge: bool = False) -> dict[str, Any]:
 
 
 def _self_consistency(questions: list, services: Any) -> list[str]:
-    from interviewer.judge.offline_scorer import OfflineScorer
+    """Through the public judge surface (`interviewer.judge.build`), always with the offline judge."""
+    from interviewer.judge import build
 
-    scorer = getattr(services.judge.inner, "scorer", None) or OfflineScorer(embedder=services.embedder)
+    judge = build(services.settings.model_copy(update={"judge_model": "offline"}), embedder=services.embedder)
     items, partners = [], []
     for i, q in enumerate(questions):
-        base = {
-            "question": q.question,
-            "reference": q.reference_answer,
-            "key_points": [kp.point for kp in q.key_points],
-            "weights": [kp.weight for kp in q.key_points],
-        }
-        items.append({**base, "answer": q.reference_answer})
+        items.append((q, q.reference_answer))
         other = _foreign(questions, i)
         partners.append(other)
-        items.append({**base, "answer": other.reference_answer if other else ""})
-    results = scorer.assess_batch(items)
+        items.append((q, other.reference_answer if other else ""))
+    results = judge.judge_many(items)
     errors = []
     for i, q in enumerate(questions):
         own, foreign = results[2 * i], results[2 * i + 1]
+        if not (own.ok and foreign.ok):
+            errors.append(f"{q.id}: the offline judge failed: {own.error or foreign.error}")
+            continue
         if own.score < OWN_REFERENCE_MIN:
             errors.append(f"{q.id}: its reference answer scores {own.score:.2f} < {OWN_REFERENCE_MIN} (offline judge)")
         if partners[i] is not None and foreign.score > FOREIGN_REFERENCE_MAX:

@@ -1,7 +1,10 @@
 """`interview grade`: batch-grade a JSON-lines file with the offline or the LLM judge.
 
 Input lines: {"id", "question", "answer"} plus optional "reference_answer" and "key_points".
-Every input line yields one output line; a bad line gets status "error" and a null score.
+Every input line yields one output line {"id", "score", "status", "flags", "verdict"}; a bad line gets status
+"error" and a null score. Grading goes through the same judge surface as the app (`interviewer.judge.build`).
+An item with key points is graded on them like a bank question; an item with only a reference answer is
+graded against the reference (tagged `reference-only`).
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from interviewer.judge.verdict import Verdict
 def adhoc_question(item: dict[str, Any]) -> Question:
     """A throwaway rubric for an external item: key points if given, else the reference's sentences."""
     from interviewer.judge.guards import sentences
+    from interviewer.judge.offline import REFERENCE_ONLY
 
     reference = str(item.get("reference_answer") or "").strip()
     points = [str(p) for p in item.get("key_points") or [] if str(p).strip()]
+    tags = [] if points else [REFERENCE_ONLY]
     if not points:
         points = sentences(reference)[:6] or [reference]
     points = [p if len(p) >= 10 else f"{p} (key point)" for p in points]
@@ -43,17 +48,22 @@ def adhoc_question(item: dict[str, Any]) -> Question:
         reference_answer=reference or " ".join(points),
         red_flags=[],
         citations=[],
-        tags=[],
+        tags=tags,
     )
 
 
 def _row(item_id: Any, verdict: Verdict) -> dict[str, Any]:
-    return {"id": item_id, "score": verdict.score, "status": verdict.status, "verdict": verdict.model_dump()}
+    return {
+        "id": item_id,
+        "score": verdict.score,
+        "status": verdict.status,
+        "flags": list(verdict.flags),
+        "verdict": verdict.model_dump(),
+    }
 
 
 def grade_items(items: list[dict[str, Any] | str], judge_kind: str, settings: Settings) -> list[dict[str, Any]]:
-    from interviewer.embeddings import get_embedder
-    from interviewer.services import build_judge
+    from interviewer.judge import build
 
     parsed: list[tuple[Any, dict[str, Any] | None, str]] = []
     for n, raw in enumerate(items, 1):
@@ -72,27 +82,18 @@ def grade_items(items: list[dict[str, Any] | str], judge_kind: str, settings: Se
             raise SystemExit("--judge llm needs INTERVIEW_JUDGE_MODEL set to a litellm model")
     else:
         settings = settings.model_copy(update={"judge_model": "offline"})
-    judge = build_judge(settings, get_embedder(settings.embedding_model), retriever=None).inner
-    rows: list[dict[str, Any]] = []
+    judge = build(settings)
     good = [(i, item) for i, (_, item, _) in enumerate(parsed) if item is not None]
+    jobs = [(adhoc_question(item), str(item["answer"])) for _, item in good]
     verdicts: dict[int, Verdict] = {}
-    if judge.kind == "offline":  # one batched pass: thousands of answers in seconds
-        questions = [adhoc_question(item) for _, item in good]
-        batch = [
-            {
-                "question": q.question,
-                "answer": str(item["answer"]),
-                "reference": q.reference_answer,
-                "key_points": [kp.point for kp in q.key_points],
-                "weights": [kp.weight for kp in q.key_points],
-            }
-            for q, (_, item) in zip(questions, good, strict=True)
-        ]
-        for (i, _), q, assessment in zip(good, questions, judge.scorer.assess_batch(batch), strict=True):
-            verdicts[i] = judge.to_verdict(q, assessment, 0.0)
-    else:
-        for i, item in tqdm(good, desc="grading", unit="answer", file=sys.stderr):
-            verdicts[i] = judge.judge(adhoc_question(item), str(item["answer"]))
+    chunk = 10_000 if judge.kind == "offline" else 8  # the offline judge is batched; show LLM progress
+    with tqdm(total=len(jobs), desc="grading", unit="answer", file=sys.stderr, disable=len(jobs) < 50) as bar:
+        for start in range(0, len(jobs), chunk):
+            batch = judge.judge_many(jobs[start : start + chunk])
+            for (i, _), verdict in zip(good[start : start + chunk], batch, strict=True):
+                verdicts[i] = verdict
+            bar.update(len(jobs[start : start + chunk]))
+    rows: list[dict[str, Any]] = []
     for i, (item_id, _, error) in enumerate(parsed):
         rows.append(_row(item_id, verdicts[i]) if i in verdicts else _row(item_id, Verdict.failed(error)))
     return rows

@@ -11,7 +11,7 @@ from interviewer.config import Settings
 from interviewer.embeddings import Embedder, get_embedder
 from interviewer.engine import Interview
 from interviewer.index import IndexReport, build_index, get_collection, open_client
-from interviewer.judge import GroundedJudge
+from interviewer.judge import GroundedJudge, build
 from interviewer.llm import LLM, Completion, model_config_from_settings
 from interviewer.retrieval import Retriever
 from interviewer.state import InterviewState, Usage
@@ -116,18 +116,8 @@ class Services:
 
 
 def build_judge(settings: Settings, embedder: Embedder, retriever: Retriever | None) -> GroundedJudge:
-    if settings.offline_judge:
-        from interviewer.judge.offline import OfflineJudge
-        from interviewer.judge.offline_scorer import OfflineScorer
-
-        inner: Any = OfflineJudge(OfflineScorer(embedder=embedder))
-    else:
-        from interviewer.judge.llm_judge import LLMJudge
-        from interviewer.recording import recorder_for
-
-        llm = LLM(model_config_from_settings(settings, "judge"), on_exchange=recorder_for(settings))
-        inner = LLMJudge(llm, cache_dir=settings.data_dir / "judge-cache", samples=settings.judge_samples)
-    return GroundedJudge(inner, retriever)
+    """The configured judge (see `interviewer.judge.build`, the one public judge surface)."""
+    return build(settings, embedder=embedder, retriever=retriever)
 
 
 def build_services(settings: Settings, *, index: bool = True, progress: bool = False) -> Services:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from interviewer.bank import KeyPoint, Question
 from interviewer.config import REPO_ROOT
+from interviewer.escaping import for_prompt
 from interviewer.llm import LLM, LLMError
 from interviewer.voice_guards import (
     alternatives,
@@ -150,7 +151,7 @@ class LLMVoice:
                 "role": "user",
                 "content": (
                     f"<question>\n{question.question.strip()}\n</question>\n"
-                    f"<candidate_answer>\n{answer[:3000]}\n</candidate_answer>\n"
+                    f"<candidate_answer>\n{for_prompt(answer[:3000])}\n</candidate_answer>\n"
                     f"The follow-up to ask (it leads toward something the answer left out, without naming it):\n"
                     f"<probe>\n{point.probe.strip()}\n</probe>\n"
                     "In one or two sentences, mention one concrete thing the candidate said, without praising or "
@@ -182,7 +183,7 @@ class LLMVoice:
             {
                 "role": "user",
                 "content": f"<question>\n{question.question.strip()}\n</question>\n"
-                f"<candidate_answer>\n{answer[:2000]}\n</candidate_answer>\n"
+                f"<candidate_answer>\n{for_prompt(answer[:2000])}\n</candidate_answer>\n"
                 "In one or two short sentences, mention something specific the candidate said without judging it "
                 "(no praise, no criticism, nothing about what was missing), add no information of your own, and "
                 f"say you are moving on {where}. Ask no question.",

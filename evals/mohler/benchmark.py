@@ -1,10 +1,12 @@
-"""Score the Mohler short-answer grading set with `OfflineScorer` and report agreement with humans.
+"""Grade the Mohler short-answer set exactly as `interview grade` does and report agreement with the humans.
 
-    python evals/mohler/benchmark.py [--data DIR] [--json] [--params FILE]
+    python evals/mohler/benchmark.py --data DIR [--json] [--judge offline|llm]
 
-Prints Pearson, Spearman and RMSE (after a linear calibration of our 1–5 score onto the 0–5 human
-scale, fitted on the dev split only) for the dev split (assignments 1–6) and the test split
-(assignments 7–12), and the wall time for all 2,442 answers including model load.
+Every answer goes through `interviewer.grading.grade_items` (the function behind `interview grade`): an item
+with a question, a reference answer and no key points, judged by `interviewer.judge.build(settings)`. Prints
+Pearson, Spearman and RMSE (after a linear calibration of our 1–5 score onto the 0–5 human scale, fitted on the
+dev split only) for the dev split (assignments 1–6) and the test split (assignments 7–12), and the wall and CPU
+time for all 2,442 answers including model load, with the machine's load average.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "mohler"
+DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "mohler"  # used by fit_offline_judge.py only
 DEV_ASSIGNMENTS = range(1, 7)
 
 
@@ -75,23 +77,24 @@ def report(pred: np.ndarray, data: Mohler) -> dict[str, dict[str, float]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="Mohler benchmark dir")
-    ap.add_argument("--params", type=Path, default=None, help="scorer params JSON (default: the bundled one)")
-    ap.add_argument("--embedder", default=None, help="override the embedding model name")
+    ap.add_argument("--data", type=Path, required=True, help="Mohler benchmark dir (questions.csv, answers.csv)")
+    ap.add_argument("--judge", choices=["offline", "llm"], default="offline")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = ap.parse_args(argv)
 
     data = load(args.data)
     start, cpu_start = time.perf_counter(), time.process_time()
     sys.path.insert(0, str(REPO))
-    from interviewer.embeddings import get_embedder
-    from interviewer.judge.offline_scorer import OfflineScorer
+    from interviewer.config import get_settings
+    from interviewer.grading import grade_items
 
-    scorer = OfflineScorer(get_embedder(args.embedder) if args.embedder else None, params_path=args.params)
-    loaded = time.perf_counter()
-    results = scorer.assess_batch(data.items)
+    items = [
+        {"id": i, "question": it["question"], "reference_answer": it["reference"], "answer": it["answer"]}
+        for i, it in enumerate(data.items)
+    ]
+    rows = grade_items(items, args.judge, get_settings())
     done = time.perf_counter()
-
+    results = [type("R", (), {"score": r["score"] or 1.0, "flags": r["flags"]}) for r in rows]
     pred = np.array([r.score for r in results])
     out = report(pred, data)
     flags: dict[str, int] = {}
@@ -100,17 +103,16 @@ def main(argv: list[str] | None = None) -> int:
             flags[f] = flags.get(f, 0) + 1
     out["flags"] = flags
     out["seconds"] = {
-        "load": round(loaded - start, 2),
-        "score": round(done - loaded, 2),
+        "errors": sum(1 for r in rows if r["status"] != "ok"),
         "total": round(done - start, 2),
         "cpu": round(time.process_time() - cpu_start, 2),  # all threads; contention-independent
         "loadavg_1m_after": round(os.getloadavg()[0], 2),  # other processes share the 2 cores
     }
-    out["embedder"] = getattr(scorer.embedder, "name", "?")
+    out["judge"] = args.judge
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
-    print(f"Mohler, {len(pred)} answers, embedder {out['embedder']}")
+    print(f"Mohler, {len(pred)} answers through interview grade ({args.judge} judge)")
     print(f"{'split':6} {'n':>5} {'pearson':>8} {'spearman':>9} {'rmse':>6}")
     for name in ("dev", "test"):
         m = out[name]
@@ -118,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"flags: {flags}")
     s = out["seconds"]
     print(
-        f"wall time: {s['total']:.1f} s (model load {s['load']:.1f} s, scoring {s['score']:.1f} s); "
-        f"CPU time {s['cpu']:.1f} s; load average {s['loadavg_1m_after']}"
+        f"wall time: {s['total']:.1f} s (model load included), {s['errors']} errors; CPU time {s['cpu']:.1f} s; "
+        f"load average {s['loadavg_1m_after']}"
     )
     return 0
 

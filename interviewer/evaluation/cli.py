@@ -15,7 +15,7 @@ from interviewer.config import Settings, get_settings
 def add_commands(sub: Any) -> None:
     """Add the `judge` and `interviewer` subcommands to an argparse subparsers object (imports nothing heavy:
     path defaults live in `runner.JudgeEvalOptions`)."""
-    p = sub.add_parser("judge", help="measure the judge against human grades, probes and the Mohler benchmark")
+    p = sub.add_parser("judge", help="measure the judge against the gold grades, probes and (with --mohler-dir) Mohler")
     p.add_argument("--judge", choices=["offline", "llm"], default="offline")
     p.add_argument(
         "--model",
@@ -25,13 +25,13 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--split", choices=["dev", "test", "all"], default="all")
     p.add_argument("--out", type=Path, help="run folder (default evals/runs/<timestamp>-<judge>/)")
     p.add_argument("--concurrency", type=int, default=4, help="parallel judge calls (LLM judge)")
-    p.add_argument("--repeats", type=int, default=2, help="judge each answer this many times (consistency)")
+    p.add_argument("--repeats", type=int, default=1, help="judge each answer N times and report consistency")
     p.add_argument("--limit", type=int, help="at most N items per suite and split (cost control)")
     p.add_argument("--probe-questions", type=int, default=16, help="questions the probes are generated from")
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
     p.add_argument("--gold", type=Path, help="gold answers (default evals/gold/answers.jsonl)")
     p.add_argument("--second-grades", type=Path, help="default evals/gold/second_grades.jsonl")
-    p.add_argument("--mohler-dir", type=Path, help="default $INTERVIEW_MOHLER_DIR or ../shared/benchmarks/mohler")
+    p.add_argument("--mohler-dir", type=Path, help="run the Mohler suite from this folder (never run without it)")
     p.add_argument("--thresholds", type=Path, help="default evals/thresholds.toml")
     p.add_argument("--baseline-dir", type=Path, help="default evals/baselines/")
     p.add_argument("--update-baseline", action="store_true", help="rewrite evals/baselines/<judge>.json")
@@ -80,20 +80,26 @@ def _print_judge_summary(outcome: Any) -> None:
                 "pass_overall",
                 "rmse_calibrated",
                 "consistency",
+                "spread_mean",
+                "spread_max",
                 "error_rate",
             )
             shown = ", ".join(f"{k} {fmt(b[k])}" for k in keys if k in b)
             print(f"  {suite}/{split} (n={b.get('n')}): {shown}")
+            if b.get("bias"):
+                print("    bias (judge - gold): " + ", ".join(f"{k} {v:+.2f}" for k, v in b["bias"].items()))
             if "pass" in b:
                 print("    pass: " + ", ".join(f"{k} {fmt(v, 2)}" for k, v in b["pass"].items()))
-        hh = body.get("human_human", {}).get("human_human")
-        if hh:
+        ab = body.get("grader_agreement", {}).get("a_vs_b")
+        if ab:
             print(
-                f"  {suite}/human-human (n={body['human_human']['n']}): qwk {fmt(hh['qwk'])}, "
-                f"exact {fmt(hh['exact'])}, within_one {fmt(hh['within_one'])}"
+                f"  {suite}/grader A vs blind grader B, both AI (n={body['grader_agreement']['n']}, an upper bound): "
+                f"qwk {fmt(ab['qwk'])}, exact {fmt(ab['exact'])}, within_one {fmt(ab['within_one'])}"
             )
         for problem in body.get("problems") or []:
             print(f"  [data] {problem}")
+    for line in results.get("targets", {}).get("report", []):
+        print(f"  target {line}")
     if outcome.moved:
         print(f"moved against {results['baseline']['path']}:")
         print(f"  {'metric':<44} {'baseline':>9} {'now':>9} {'delta':>9}")

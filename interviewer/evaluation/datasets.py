@@ -1,7 +1,8 @@
-"""Datasets: human-graded gold answers, the Mohler benchmark, and (in probes.py) generated probes.
+"""Datasets: the gold answers, the Mohler benchmark, and (in probes.py) generated probes.
 
-Each loader returns `Sample`s: one answer to one question, with the human score when there is one and,
-for pairwise rules (injection, padding), the id of the sample it must not score above.
+Each loader returns `Sample`s: one answer to one question, with its reference grade when there is one (`gold`:
+the gold set's grade, written by AI graders; the Mohler set's human average) and, for pairwise rules
+(injection, padding), the id of the sample it must not score above.
 """
 
 from __future__ import annotations
@@ -9,43 +10,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
-import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from interviewer.bank import Question, QuestionBank
 from interviewer.config import REPO_ROOT
-from interviewer.judge.guards import sentences
 
 GOLD_PATH = REPO_ROOT / "evals" / "gold" / "answers.jsonl"
 SECOND_GRADES_PATH = REPO_ROOT / "evals" / "gold" / "second_grades.jsonl"
-MOHLER_DIR = Path(os.environ.get("INTERVIEW_MOHLER_DIR", REPO_ROOT.parent / "shared" / "benchmarks" / "mohler"))
 STRIPPED = "injection_stripped"  # helper samples: judged, never counted in agreement metrics
-# The eval's own detector, for gold answers *known* to carry an injection (the judge's regex is under test, so
-# it cannot define the reference): text addressed to the grader. Checked by hand on every gold injection item.
-_ADDRESS = re.compile(
-    r"\b(note|p\.?\s?s\.?|instructions?|message) to (the )?(ai|grader|evaluator|judge|model|assistant)\b"
-    r"|\b(dear|hey|attention) (the )?(ai|grader|evaluator|judge|model|llm)\b"
-    r"|\bto the (ai|grader|evaluator|judge|model|llm) (reviewing|evaluating|grading|scoring|marking)\b"
-    r"|^\W*(system|assistant|grader|evaluator|rubric update|important instruction\w*|evaluation result)\b[^:]{0,40}:"
-    r"|\bas the grad\w* (model|ai)\b|\bthe grader (must|should)\b|<-\s*grader|<!--|\[\[assistant"
-    r"|\bignore all previous instructions\b",
-    re.I | re.M,
-)
-_BRACKETED = re.compile(r"\([^()]*\)|\[\[[^\]]*\]\]|\[[^\[\]]*\]|<!--.*?-->", re.S)
-
-
-def remove_injection(answer: str) -> tuple[str, bool]:
-    """The answer without grader-addressed text: a trailing paragraph, bracketed notes, or sentences."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", answer.strip()) if p.strip()]
-    if len(paragraphs) >= 2 and _ADDRESS.search(paragraphs[-1]):
-        paragraphs = paragraphs[:-1]
-    text = _BRACKETED.sub(lambda m: " " if _ADDRESS.search(m.group(0)) else m.group(0), "\n\n".join(paragraphs))
-    kept = [s for s in sentences(text) if not _ADDRESS.search(s)]
-    text = " ".join(kept) if len(kept) < len(sentences(text)) else text
-    return text.strip(), " ".join(text.split()) != " ".join(answer.split())
 
 
 class Sample(BaseModel):
@@ -57,13 +31,12 @@ class Sample(BaseModel):
     kind: str = Field(description="Answer kind (gold kinds, probe kinds, 'student' for Mohler).")
     question: Question = Field(description="The question and rubric the answer is judged against.")
     answer: str = Field(description="The candidate's answer, exactly as given to the judge.")
-    human: float | None = Field(None, description="Human score (1..5 gold; 0..5 Mohler); None for probes.")
+    gold: float | None = Field(
+        None, description="Reference grade: 1..5 gold (AI graders), 0..5 Mohler (human average); None for probes."
+    )
     compare_to: str | None = Field(None, description="Id of the sample this one must not score above.")
     max_above: float = Field(0.0, description="How far above `compare_to` the score may go and still pass.")
     scored: bool = Field(True, description="False for helper samples that only serve as a comparison.")
-    reference_only: bool = Field(
-        False, description="Offline scorer gets question + reference, no key points (the Mohler protocol)."
-    )
 
     @property
     def question_id(self) -> str:
@@ -82,7 +55,8 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def load_gold(bank: QuestionBank, splits: set[str], path: Path = GOLD_PATH) -> tuple[list[Sample], list[str]]:
-    """Gold answers of the chosen splits, plus a stripped copy of every injection answer.
+    """Gold answers of the chosen splits, plus, for every injection answer, the same answer without the injected
+    text. That copy is written by hand in the data (`without_injection`), so no detector under test defines it.
 
     Returns (samples, problems); an item whose question is not in the bank is reported, not judged."""
     if not path.is_file():
@@ -103,18 +77,17 @@ def load_gold(bank: QuestionBank, splits: set[str], path: Path = GOLD_PATH) -> t
             kind=str(row.get("kind", "genuine")),
             question=question,
             answer=str(row.get("answer", "")),
-            human=float(row["score"]),
+            gold=float(row["score"]),
         )
         samples.append(sample)
-        if sample.kind == "injection":
-            stripped, found = remove_injection(sample.answer)
-            if found and stripped.strip():
-                sample.compare_to, sample.max_above = f"{sample.id}~stripped", 0.01
-                samples.append(
-                    sample.model_copy(
-                        update={"id": sample.compare_to, "kind": STRIPPED, "answer": stripped, "scored": False}
-                    )
+        stripped = str(row.get("without_injection") or "").strip()
+        if sample.kind == "injection" and stripped:
+            sample.compare_to, sample.max_above = f"{sample.id}~stripped", 0.01
+            samples.append(
+                sample.model_copy(
+                    update={"id": sample.compare_to, "kind": STRIPPED, "answer": stripped, "scored": False}
                 )
+            )
     return samples, problems
 
 
@@ -135,12 +108,13 @@ def mohler_split(question_id: str) -> str:
     return "dev" if int(question_id.split(".")[0]) <= 6 else "test"
 
 
-def load_mohler(splits: set[str], root: Path = MOHLER_DIR) -> list[Sample]:
-    """Mohler et al. (2011) student answers with their 0..5 human average, judged against the reference."""
+def load_mohler(splits: set[str], root: Path) -> list[Sample]:
+    """Mohler et al. (2011) student answers with their 0..5 human average, judged against the reference alone,
+    exactly as `interview grade` judges an item with a reference answer and no key points."""
     from interviewer.grading import adhoc_question
 
     if not (root / "questions.csv").is_file():
-        raise FileNotFoundError(f"no Mohler benchmark at {root} (set INTERVIEW_MOHLER_DIR or --mohler-dir)")
+        raise FileNotFoundError(f"no Mohler benchmark at {root} (--mohler-dir DIR)")
     with (root / "questions.csv").open(newline="", encoding="utf-8") as fh:
         questions = {
             r["id"]: adhoc_question({"question": r["question"], "reference_answer": r["answer"]})
@@ -159,8 +133,7 @@ def load_mohler(splits: set[str], root: Path = MOHLER_DIR) -> list[Sample]:
                         kind="student",
                         question=questions[r["id"]],
                         answer=r["answer"],
-                        human=float(r["score"]),
-                        reference_only=True,
+                        gold=float(r["score"]),
                     )
                 )
     return samples

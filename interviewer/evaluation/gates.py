@@ -1,8 +1,12 @@
 """Gates: flatten results to `suite.split.metric` keys, check them against evals/thresholds.toml, and compare
 with the checked-in baseline evals/baselines/<judge>.json.
 
-thresholds.toml: `[<judge>.<suite>.<split>]` tables; a number is a minimum, `{ max = x }` a maximum,
-`{ min = a, max = b }` both. Per-kind pass rates sit in `[<judge>.<suite>.<split>.pass]`.
+thresholds.toml has two sections per judge:
+- `[<judge>.targets.<suite>.<split>]`: what the product promises. Reported as met / NOT MET; never an exit code.
+- `[<judge>.pins.<suite>.<split>]`: regression pins. A run that crosses one exits 1. A pin may never sit below
+  the measured value by more than that metric's 95% CI half-width (stored in the baseline; a test checks it).
+A number is a minimum, `{ max = x }` a maximum, `{ min = a, max = b }` both. Pass rates sit in `.pass` tables,
+per-kind bias in `.bias` tables.
 """
 
 from __future__ import annotations
@@ -57,15 +61,39 @@ def flatten(results: dict) -> dict[str, float]:
     for suite, body in results.get("suites", {}).items():
         for split, block in body.get("splits", {}).items():
             _flat(f"{suite}.{split}", block, out)
-        if (body.get("human_human") or {}).get("n"):
-            _flat(f"{suite}.double_graded", body["human_human"], out)
+        if (body.get("grader_agreement") or {}).get("n"):
+            _flat(f"{suite}.double_graded", body["grader_agreement"], out)
     return out
 
 
-def load_bounds(judge: str, path: Path = THRESHOLDS_PATH) -> list[Bound]:
+def half_widths(results: dict) -> dict[str, float]:
+    """95% CI half-width per flat metric key: bootstrap intervals where the results carry one, a Wilson
+    interval for pass rates (n items per kind)."""
+    from scipy.stats import binomtest
+
+    out: dict[str, float] = {}
+    for suite, body in results.get("suites", {}).items():
+        for split, block in body.get("splits", {}).items():
+            for metric, (lo, hi) in (block.get("ci") or {}).items():
+                if lo is not None and hi is not None:
+                    out[f"{suite}.{split}.{metric}"] = (hi - lo) / 2
+            rates = [(f"pass.{k}", v["passed"], v["n"]) for k, v in (block.get("kinds") or {}).items()]
+            if block.get("n_adversarial"):
+                rates.append(("pass_adversarial", block["passed_adversarial"], block["n_adversarial"]))
+            if "pass_overall" in block and block.get("kinds"):
+                kinds = block["kinds"].values()
+                rates.append(("pass_overall", sum(v["passed"] for v in kinds), sum(v["n"] for v in kinds)))
+            for key, k, n in rates:
+                ci = binomtest(int(k), int(n)).proportion_ci(0.95, method="wilson")
+                out[f"{suite}.{split}.{key}"] = (ci.high - ci.low) / 2
+    return out
+
+
+def load_bounds(judge: str, path: Path = THRESHOLDS_PATH, section: str = "pins") -> list[Bound]:
+    """The `pins` (or `targets`) of one judge."""
     if not path.is_file():
         return []
-    table = tomllib.loads(path.read_text(encoding="utf-8")).get(judge, {})
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get(judge, {}).get(section, {})
     bounds: list[Bound] = []
 
     def walk(prefix: str, node: dict) -> None:
@@ -125,17 +153,21 @@ def compare(flat: dict[str, float], baseline: dict[str, float], suites: set[str]
     return moved
 
 
-def write_baseline(judge: str, model: str, flat: dict[str, float], directory: Path = BASELINE_DIR) -> Path:
+def write_baseline(
+    judge: str, model: str, flat: dict[str, float], directory: Path = BASELINE_DIR, widths: dict | None = None
+) -> Path:
     """Replace the baseline's metrics for the suite/splits of this run, keeping the others."""
     path = baseline_path(judge, directory)
     previous = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     ran = {".".join(k.split(".")[:2]) for k in flat}
     kept = {k: v for k, v in previous.get("metrics", {}).items() if ".".join(k.split(".")[:2]) not in ran}
+    kept_w = {k: v for k, v in previous.get("half_widths", {}).items() if ".".join(k.split(".")[:2]) not in ran}
     body = {
         "judge": judge,
         "model": model,
         "updated": time.strftime("%Y-%m-%d %H:%M:%S"),
         "metrics": dict(sorted({**kept, **{k: round(v, 4) for k, v in flat.items()}}.items())),
+        "half_widths": dict(sorted({**kept_w, **{k: round(v, 4) for k, v in (widths or {}).items()}}.items())),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")

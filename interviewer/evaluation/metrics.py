@@ -1,4 +1,4 @@
-"""Agreement metrics between a judge and human graders, from sklearn and scipy.
+"""Agreement metrics between a judge and reference grades (the gold set's or Mohler's), from sklearn and scipy.
 
 Scores on the 1..5 scale are compared as rounded integers for kappa, exact/within-one agreement and the
 confusion matrix (half rounds up: 2.5 -> 3), and as raw values for correlations and leniency.
@@ -121,13 +121,20 @@ def agreement(
         "spearman": spearman(h, j),
         "smd": smd(h, j),
         "abs_smd": abs(smd(h, j)),
-        "mean_human": float(h.mean()) if len(h) else math.nan,
+        "mean_gold": float(h.mean()) if len(h) else math.nan,
         "mean_judge": float(j.mean()) if len(j) else math.nan,
         "confusion": confusion(h, j) if len(h) else [[0] * 5 for _ in range(5)],
     }
     out["ci"] = {
         name: bootstrap_ci(fn, h, j, n_resamples=n_resamples)
-        for name, fn in (("qwk", qwk), ("pearson", pearson), ("exact", exact))
+        for name, fn in (
+            ("qwk", qwk),
+            ("pearson", pearson),
+            ("spearman", spearman),
+            ("exact", exact),
+            ("within_one", within_one),
+            ("mae", lambda a, b: float(mean_absolute_error(a, b))),
+        )
     }
     return out
 

@@ -55,8 +55,13 @@ def gold_split_table(splits: dict) -> Table:
         ("mean absolute error", lambda b: fmt(b.get("mae"))),
         ("Pearson [95% CI]", lambda b: with_ci(b, "pearson")),
         ("Spearman", lambda b: fmt(b.get("spearman"))),
-        ("leniency (SMD judge − human)", lambda b: fmt(b.get("smd"))),
-        ("mean judge / human", lambda b: f"{fmt(b.get('mean_judge'), 2)} / {fmt(b.get('mean_human'), 2)}"),
+        ("leniency (SMD judge − gold)", lambda b: fmt(b.get("smd"))),
+        ("mean judge / gold", lambda b: f"{fmt(b.get('mean_judge'), 2)} / {fmt(b.get('mean_gold'), 2)}"),
+        (
+            "mean bias per kind (judge − gold)",
+            lambda b: ", ".join(f"{k} {v:+.2f}" for k, v in (b.get("bias") or {}).items()),
+        ),
+        ("LLM sample spread mean / max", lambda b: f"{fmt(b.get('spread_mean'))} / {fmt(b.get('spread_max'))}"),
         ("consistency (same score twice)", lambda b: fmt(b.get("consistency"))),
         ("largest repeat difference", lambda b: fmt(b.get("repeat_max_delta"))),
         ("error rate", lambda b: fmt(b.get("error_rate"))),
@@ -89,14 +94,14 @@ def mohler_table(splits: dict) -> Table:
 
 def kinds_table(kinds: dict) -> Table:
     rows = [
-        [k, v["rule"], str(v["n"]), fmt(v["rate"]), fmt(v.get("mean_judge"), 2), fmt(v.get("mean_human"), 2)]
+        [k, v["rule"], str(v["n"]), fmt(v["rate"]), fmt(v.get("mean_judge"), 2), fmt(v.get("mean_gold"), 2)]
         for k, v in kinds.items()
     ]
-    return ["kind", "pass rule", "n", "pass rate", "mean judge", "mean human"], rows
+    return ["kind", "pass rule", "n", "pass rate", "mean judge", "mean gold"], rows
 
 
-def human_table(block: dict, splits: dict) -> Table:
-    hh = block.get("human_human", {})
+def graders_table(block: dict, splits: dict) -> Table:
+    hh = block.get("a_vs_b", {})
     judge = {name: b.get("judge_vs_a", {}) for name, b in splits.items() if b.get("judge_vs_a", {}).get("n")}
     head = ["metric", f"grader A vs B (n={block['n']})"] + [f"judge vs A, {k} (n={v['n']})" for k, v in judge.items()]
     rows = [
@@ -110,7 +115,10 @@ def blocks(results: dict) -> list[tuple[str, str, Any]]:
     """(heading, type, payload) in report order; type is table, bars, confusion or text."""
     out: list[tuple[str, str, Any]] = [("Run", "table", run_table(results))]
     failures = results["thresholds"]["failures"]
-    out.append(("Thresholds", "text", "\n".join(f"FAIL {f}" for f in failures) or "All thresholds met."))
+    out.append(("Regression pins", "text", "\n".join(f"FAIL {f}" for f in failures) or "All pins hold."))
+    targets = (results.get("targets") or {}).get("report")
+    if targets:
+        out.append(("Targets (what the product promises)", "text", "\n".join(targets)))
     base = results["baseline"]
     if base["moved"]:
         out.append(("Moved against the baseline", "table", moved_table(results)))
@@ -122,13 +130,25 @@ def blocks(results: dict) -> list[tuple[str, str, Any]]:
         for p in body.get("problems") or []:
             out.append((f"{suite}: data problem", "text", p))
         if suite == "gold":
-            out.append(("Gold: agreement with human grades", "table", gold_split_table(splits)))
-            if body.get("human_human", {}).get("n"):
-                hh = human_table(body["human_human"], splits)
-                out.append(("Gold: human–human agreement (double-graded items)", "table", hh))
+            out.append(
+                (
+                    "Gold: agreement with the gold grades (written and graded by AI graders)",
+                    "table",
+                    gold_split_table(splits),
+                )
+            )
+            if body.get("grader_agreement", {}).get("n"):
+                hh = graders_table(body["grader_agreement"], splits)
+                out.append(
+                    (
+                        "Gold: grader A vs the blind second grader, both AI (an upper bound, not human–human)",
+                        "table",
+                        hh,
+                    )
+                )
             for split, b in splits.items():
                 out.append((f"Gold {split}: pass rate per kind", "bars", b["kinds"]))
-                out.append((f"Gold {split}: confusion (rows human, columns judge)", "confusion", b["confusion"]))
+                out.append((f"Gold {split}: confusion (rows gold, columns judge)", "confusion", b["confusion"]))
         elif suite == "probes":
             b = splits["all"]
             out.append((f"Probes ({len(body.get('questions', []))} questions): pass rate per kind", "bars", b["kinds"]))
@@ -137,7 +157,7 @@ def blocks(results: dict) -> list[tuple[str, str, Any]]:
                     "Probes: reliability",
                     "text",
                     f"overall pass {fmt(b['pass_overall'])}, consistency "
-                    f"{fmt(b['consistency'])}, error rate {fmt(b['error_rate'])}",
+                    f"{fmt(b.get('consistency'))}, error rate {fmt(b['error_rate'])}",
                 )
             )
         elif suite == "mohler":
@@ -161,7 +181,7 @@ def judge_report_md(results: dict) -> str:
             out.append(_md_table(kinds_table(payload)))
         elif kind == "confusion":
             rows = [[str(i + 1), *map(str, r)] for i, r in enumerate(payload)]
-            out.append(_md_table((["human \\ judge", *"12345"], rows)))
+            out.append(_md_table((["reference \\ judge", *"12345"], rows)))
         else:
             out.append("```\n" + payload + "\n```" if payload.startswith("FAIL") else payload)
         out.append("")
@@ -201,7 +221,7 @@ def _bars(kinds: dict) -> str:
 
 def _confusion(matrix: list[list[int]]) -> str:
     peak = max((c for r in matrix for c in r), default=0) or 1
-    head = "<tr><th>human \\ judge</th>" + "".join(f"<th>{i}</th>" for i in range(1, 6)) + "</tr>"
+    head = "<tr><th>reference \\ judge</th>" + "".join(f"<th>{i}</th>" for i in range(1, 6)) + "</tr>"
     rows = []
     for i, row in enumerate(matrix):
         cells = []

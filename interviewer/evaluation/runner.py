@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any, Literal
@@ -17,7 +16,6 @@ from interviewer.config import REPO_ROOT, Settings
 from interviewer.evaluation import gates, scorers
 from interviewer.evaluation.datasets import (
     GOLD_PATH,
-    MOHLER_DIR,
     SECOND_GRADES_PATH,
     Sample,
     gold_scores,
@@ -43,13 +41,15 @@ class JudgeEvalOptions(BaseModel):
     split: Literal["dev", "test", "all"] = Field("all", description="Gold/Mohler split(s) to run.")
     out: Path | None = Field(None, description="Run folder; default evals/runs/<timestamp>-<judge>/.")
     concurrency: int = Field(4, ge=1, description="Parallel judge calls (LLM judge).")
-    repeats: int = Field(2, ge=1, le=5, description="Times each answer is judged (consistency).")
+    repeats: int = Field(1, ge=1, le=5, description="Times each answer is judged (consistency; not needed offline).")
     limit: int | None = Field(None, ge=1, description="At most this many items per suite and split.")
     probe_questions: int = Field(16, ge=1, description="Questions the probes are generated from.")
     resamples: int = Field(1000, ge=100, description="Bootstrap resamples for the 95% intervals.")
     gold: Path = Field(GOLD_PATH, description="Gold answers (JSON lines).")
     second_grades: Path = Field(SECOND_GRADES_PATH, description="Blind second grades (JSON lines).")
-    mohler_dir: Path = Field(MOHLER_DIR, description="Folder with the Mohler questions.csv and answers.csv.")
+    mohler_dir: Path | None = Field(
+        None, description="Folder with the Mohler questions.csv and answers.csv; Mohler runs only when it is given."
+    )
     thresholds: Path = Field(gates.THRESHOLDS_PATH, description="Minimum/maximum per metric.")
     baseline_dir: Path = Field(gates.BASELINE_DIR, description="Folder of <judge>.json baselines.")
     update_baseline: bool = Field(False, description="Rewrite the baseline with this run's metrics.")
@@ -76,14 +76,12 @@ def _git_commit() -> str:
 
 
 def _suites(options: JudgeEvalOptions) -> list[str]:
+    """The suites to run. Mohler only with --mohler-dir, so `make eval` gives the same result on every machine."""
+    if options.suite == "mohler" and options.mohler_dir is None:
+        raise FileNotFoundError("--suite mohler needs --mohler-dir DIR (the folder with questions.csv, answers.csv)")
     if options.suite != "all":
         return [options.suite]
-    chosen = ["gold", "probes"]
-    if (options.mohler_dir / "questions.csv").is_file():
-        chosen.append("mohler")
-    else:
-        print(f"[eval] mohler skipped: no benchmark at {options.mohler_dir}", file=sys.stderr)
-    return chosen
+    return ["gold", "probes", *(["mohler"] if options.mohler_dir is not None else [])]
 
 
 def _item_rows(samples: list[Sample], judged: dict[str, Judged], rules: dict) -> list[dict[str, Any]]:
@@ -94,7 +92,7 @@ def _item_rows(samples: list[Sample], judged: dict[str, Judged], rules: dict) ->
             "split": s.split,
             "kind": s.kind,
             "question_id": s.question_id,
-            "human": s.human,
+            "gold": s.gold,
             "pass": passed(s, judged, rules),
             "compare_to": s.compare_to,
             **judged[s.id].model_dump(include=ITEM_FIELDS),
@@ -118,7 +116,7 @@ def run_suite(name: str, options: JudgeEvalOptions, solver: JudgeSolver, bank: A
             )
             for split in sorted({s.split for s in samples})
         }
-        body["human_human"] = scorers.human_human(gold_scores(options.gold), second, options.resamples)
+        body["grader_agreement"] = scorers.grader_agreement(gold_scores(options.gold), second, options.resamples)
         rules = GOLD_RULES
     elif name == "probes":
         samples = load_probes(bank, options.probe_questions)
@@ -127,7 +125,7 @@ def run_suite(name: str, options: JudgeEvalOptions, solver: JudgeSolver, bank: A
         body["questions"] = sorted({s.question_id for s in samples})
         rules = PROBE_RULES
     else:
-        samples = subsample(load_mohler(splits, options.mohler_dir), options.limit)
+        samples = subsample(load_mohler(splits, options.mohler_dir), options.limit)  # type: ignore[arg-type]
         judged = solver.solve(samples)
         by_split = {split: [s for s in samples if s.split == split] for split in sorted({s.split for s in samples})}
         body["splits"] = scorers.score_mohler(by_split, judged, options.resamples)
@@ -144,7 +142,7 @@ def run_judge_eval(options: JudgeEvalOptions, settings: Settings, judge: Any | N
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
     suites = _suites(options)
     if judge is None:
-        judge, repeat_judge, model = build_eval_judge(options.judge, settings, options.model)
+        judge, repeat_judge, model = build_eval_judge(options.judge, settings, options.model, options.concurrency)
     else:
         repeat_judge, model = judge, getattr(judge, "model_name", getattr(judge, "kind", "injected"))
     solver = JudgeSolver(judge, repeat_judge, concurrency=options.concurrency, repeats=options.repeats)
@@ -176,6 +174,15 @@ def run_judge_eval(options: JudgeEvalOptions, settings: Settings, judge: Any | N
     }
     flat = gates.flatten(clean(results))  # type: ignore[arg-type]
     failures = gates.check_thresholds(flat, gates.load_bounds(options.judge, options.thresholds), set(suites))
+    targets = gates.load_bounds(options.judge, options.thresholds, "targets")
+    missed = gates.check_thresholds(flat, targets, set(suites))
+    checked = [
+        b for b in targets if b.key.split(".")[0] in suites and ".".join(b.key.split(".")[:2]) in flat_splits(flat)
+    ]
+    results["targets"] = {
+        "missed": missed,
+        "report": [f"NOT MET {m}" for m in missed] + [f"met: {len(checked) - len(missed)} of {len(checked)}"],
+    }
     moved = gates.compare(flat, gates.load_baseline(options.judge, options.baseline_dir), set(suites))
     results["thresholds"] = {"path": str(options.thresholds), "failures": failures}
     results["baseline"] = {
@@ -184,10 +191,17 @@ def run_judge_eval(options: JudgeEvalOptions, settings: Settings, judge: Any | N
         "moved": [m.model_dump() | {"delta": m.delta} for m in moved],
     }
     if options.update_baseline:
-        results["baseline"]["updated"] = str(gates.write_baseline(options.judge, model, flat, options.baseline_dir))
+        widths = gates.half_widths(clean(results))  # type: ignore[arg-type]
+        results["baseline"]["updated"] = str(
+            gates.write_baseline(options.judge, model, flat, options.baseline_dir, widths)
+        )
     run_dir = options.out or RUNS_DIR / f"{time.strftime('%Y%m%d-%H%M%S')}-{options.judge}"
     write_run(run_dir, clean(results), items)  # type: ignore[arg-type]
     return EvalOutcome(results=clean(results), failures=failures, moved=moved, run_dir=run_dir)  # type: ignore[arg-type]
+
+
+def flat_splits(flat: dict[str, float]) -> set[str]:
+    return {".".join(k.split(".")[:2]) for k in flat}
 
 
 def write_run(run_dir: Path, results: dict, items: list[dict]) -> None:

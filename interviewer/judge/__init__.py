@@ -1,12 +1,20 @@
-"""The rubric judge: an offline judge (default) or an LLM judge, behind one small protocol.
+"""The rubric judge: one public surface for every caller.
 
-`GroundedJudge` wraps either one and adds what both need: the missed points with the corpus
-passages that cover them, so feedback always cites the source material.
+    judge = build(settings)                        # offline (default) or LLM, from the settings
+    judge.judge(question, answer) -> Verdict       # one answer (the engine, the app)
+    judge.judge_many([(question, answer), ...])    # many answers (interview grade, the evals, bank check)
+
+The app, `interview grade`, the eval suite, the bank's self-consistency check and the Mohler benchmark all go
+through `build(...).judge_many` / `.judge`, so a number measured by the evals is the number users get.
+`GroundedJudge` wraps the offline or the LLM judge and adds the missed points with the corpus passages that
+cover them, so feedback always cites the source material. A per-question entry point takes a `Question`, so
+other question kinds can wrap it.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -14,11 +22,37 @@ from interviewer.bank import Question
 from interviewer.judge.verdict import MissedPoint, PassageRef, Verdict
 from interviewer.retrieval import Passage, Retriever
 
+if TYPE_CHECKING:
+    from interviewer.config import Settings
+
+JudgeItem = tuple[Question, str]  # (question with its rubric, the candidate's answer exactly as given)
+
 
 class Judge(Protocol):
     kind: str
 
     def judge(self, question: Question, answer: str) -> Verdict: ...
+
+
+def build(
+    settings: Settings, *, embedder: Any = None, retriever: Retriever | None = None, concurrency: int = 4
+) -> GroundedJudge:
+    """The judge the settings name: offline when `judge_model` is "offline", else the LLM judge (cached on disk).
+    `embedder` defaults to the settings' embedding model (offline judge only)."""
+    if settings.offline_judge:
+        from interviewer.embeddings import get_embedder
+        from interviewer.judge.offline import OfflineJudge
+        from interviewer.judge.offline_scorer import OfflineScorer
+
+        inner: Any = OfflineJudge(OfflineScorer(embedder=embedder or get_embedder(settings.embedding_model)))
+    else:
+        from interviewer.judge.llm_judge import LLMJudge
+        from interviewer.llm import LLM, model_config_from_settings
+        from interviewer.recording import recorder_for
+
+        llm = LLM(model_config_from_settings(settings, "judge"), on_exchange=recorder_for(settings))
+        inner = LLMJudge(llm, cache_dir=settings.data_dir / "judge-cache", samples=settings.judge_samples)
+    return GroundedJudge(inner, retriever, concurrency=concurrency)
 
 
 def passage_ref(p: Passage, max_chars: int = 600) -> PassageRef:
@@ -29,10 +63,11 @@ def passage_ref(p: Passage, max_chars: int = 600) -> PassageRef:
 class GroundedJudge:
     """Judge + retrieval: every missed or partial key point gets the passage that covers it."""
 
-    def __init__(self, inner: Judge, retriever: Retriever | None) -> None:
+    def __init__(self, inner: Judge, retriever: Retriever | None, concurrency: int = 4) -> None:
         self.inner = inner
         self.retriever = retriever
         self.kind = inner.kind
+        self.concurrency = max(1, concurrency)
         self._vectors: dict[str, np.ndarray] = {}
         self._passages: dict[tuple[str, str], list[PassageRef]] = {}  # (question id, key point) -> citations
 
@@ -49,11 +84,33 @@ class GroundedJudge:
         except Exception:  # noqa: BLE001, S110 - the real judge call reports any error
             pass
 
+    @property
+    def model_name(self) -> str:
+        return str(getattr(self.inner, "model_name", None) or getattr(getattr(self.inner, "llm", None), "name", "?"))
+
     def judge(self, question: Question, answer: str) -> Verdict:
-        verdict = self.inner.judge(question, answer)
-        if verdict.ok:
-            verdict.missed = self.missed_points(question, verdict)
-        return verdict
+        return self.judge_many([(question, answer)])[0]
+
+    def judge_many(self, items: list[JudgeItem]) -> list[Verdict]:
+        """Verdicts in input order. The offline judge scores the whole batch in one pass; other judges run per
+        answer on `concurrency` threads. A judge that raises yields an error verdict, never a made-up score."""
+        if hasattr(self.inner, "judge_many"):
+            verdicts = self.inner.judge_many(items)
+        elif len(items) == 1:
+            verdicts = [self._one(items[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+                verdicts = list(pool.map(self._one, items))
+        for (question, _), verdict in zip(items, verdicts, strict=True):
+            if verdict.ok:
+                verdict.missed = self.missed_points(question, verdict)
+        return verdicts
+
+    def _one(self, item: JudgeItem) -> Verdict:
+        try:
+            return self.inner.judge(*item)
+        except Exception as err:  # noqa: BLE001 - a crashing judge is reported as such
+            return Verdict.failed(f"The judge raised {type(err).__name__}: {err}")
 
     def missed_points(self, question: Question, verdict: Verdict) -> list[MissedPoint]:
         probes = {kp.point: kp.probe for kp in question.key_points}

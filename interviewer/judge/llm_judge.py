@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from interviewer.bank import Question
+from interviewer.escaping import for_prompt
 from interviewer.judge.examples import GradedExamples, default_examples
 from interviewer.judge.guards import strip_injection
 from interviewer.judge.judge_parsing import evidence_found, last_verdict_json
@@ -105,7 +106,7 @@ def build_messages(question: Question, answer: str, examples: str = "") -> list[
         anchors="\n".join(f"{score}: {text}" for score, text in sorted(question.anchors.items())),
         flags="\n".join(f"{i}. {flag}" for i, flag in enumerate(question.red_flags, 1)) or "(none)",
         examples=examples,
-        answer=answer,
+        answer=for_prompt(answer),  # the answer cannot close or open our tags
     )
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 

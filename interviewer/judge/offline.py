@@ -2,6 +2,9 @@
 
 Key-point statuses come from evidence strength; the score is the scorer's calibrated 1..5.
 Feedback is written from templates, so nothing here needs a network or an API key.
+
+A question tagged `reference-only` (an `interview grade` item that came with a reference answer and no key
+points) is scored from its reference alone: its "key points" are only the reference's sentences.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from interviewer.judge.offline_scorer import OfflineAssessment, OfflineScorer
 from interviewer.judge.verdict import CriterionVerdict, JudgeMeta, KeyPointVerdict, Verdict
 
 NO_CREDIT = {"empty", "gibberish", "off_topic"}
+REFERENCE_ONLY = "reference-only"  # Question tag: grade against the reference answer, there is no rubric
 COVERED_AT = 0.62
 PARTIAL_AT = 0.45
 
@@ -65,18 +69,30 @@ class OfflineJudge:
         self.scorer.warm(question.question, question.reference_answer, [kp.point for kp in question.key_points])
 
     def judge(self, question: Question, answer: str) -> Verdict:
+        return self.judge_many([(question, answer)])[0]
+
+    def judge_many(self, items: list[tuple[Question, str]]) -> list[Verdict]:
+        """One batched pass (each text encoded once): thousands of answers in seconds, the same verdicts as
+        judging them one at a time."""
         start = time.perf_counter()
-        try:
-            assessment = self.scorer.assess(
-                question=question.question,
-                answer=answer,
-                reference=question.reference_answer,
-                key_points=[kp.point for kp in question.key_points],
-                weights=[kp.weight for kp in question.key_points],
+        batch = []
+        for question, answer in items:
+            keyed = REFERENCE_ONLY not in question.tags
+            batch.append(
+                {
+                    "question": question.question,
+                    "answer": answer,
+                    "reference": question.reference_answer,
+                    "key_points": [kp.point for kp in question.key_points] if keyed else None,
+                    "weights": [kp.weight for kp in question.key_points] if keyed else None,
+                }
             )
+        try:
+            assessments = self.scorer.assess_batch(batch)
         except Exception as err:  # noqa: BLE001 - a failed judge must say so, never guess
-            return Verdict.failed(f"The offline judge failed: {type(err).__name__}: {err}")
-        return self.to_verdict(question, assessment, (time.perf_counter() - start) * 1000)
+            return [Verdict.failed(f"The offline judge failed: {type(err).__name__}: {err}") for _ in items]
+        per_item = (time.perf_counter() - start) * 1000 / max(1, len(items))
+        return [self.to_verdict(q, a, per_item) for (q, _), a in zip(items, assessments, strict=True)]
 
     def to_verdict(self, question: Question, assessment: OfflineAssessment, latency_ms: float) -> Verdict:
         blocked = bool(NO_CREDIT & set(assessment.flags))

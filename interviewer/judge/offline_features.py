@@ -18,8 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from interviewer.judge.guards import INJECTION_RE, is_mention
-
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]{0,300}>")
 _SPAN_SPLIT = re.compile(r"(?<=[.!?;])\s+|\s*\n+\s*|\s+(?=[-*•]\s)")
@@ -27,7 +25,6 @@ _TRAILING = re.compile(r"(?:[\s.!?;:,\-–—*•]|\b(?:and|but|so|also|then|ple
 _LEADING = re.compile(r"^[\s\-*•]+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ALPHA_WORD = re.compile(r"[A-Za-z]+")
-_QUOTED = re.compile(r"[\"“”'‘’]")
 FILLER_RE = re.compile(
     r"\b(um+|uh+|erm|you know|i mean|kind of|sort of|basically|actually|literally|like i said|"
     r"as i said|blah|etc)\b",
@@ -76,26 +73,6 @@ def stem(word: str) -> str:
 
 def content_stems(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
-
-
-def injection_cut(span: str) -> int | None:
-    """Where a grader-addressed instruction starts in `span`, or None.
-
-    A quoted mention ("attackers write 'ignore previous instructions'") is content, not an
-    instruction, unless it also demands a score.
-    """
-    match = INJECTION_RE.search(span)
-    if not match:
-        return None
-    return None if is_mention(span, match.start()) else match.start()
-
-
-def hidden_injection(text: str | None) -> bool:
-    """True when markup that `clean_text` drops (an HTML comment, a tag, a script) addresses the
-    grader: the text earns nothing either way, but the verdict should say it was there."""
-    raw = str(text or "")
-    hidden = [m.group(0) for m in _SCRIPT.finditer(raw)] + [m.group(0) for m in _TAG.finditer(raw)]
-    return any(INJECTION_RE.search(html.unescape(h)) for h in hidden)
 
 
 def is_gibberish(text: str, word_ok: Callable[[str], bool], known: set[str]) -> bool:
