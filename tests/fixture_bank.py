@@ -41,12 +41,21 @@ FUNDAMENTALS = [
         "question": "Your churn classifier has 97% accuracy but only 3% of users churn. Is it any good, "
         "and how would you evaluate it instead?",
         "key_points": _points(
-            ("Accuracy is meaningless with 3% positives: predicting no churn for everyone already scores 97%.", 0.35,
-             "What would a model that always predicts the majority class score?"),
-            ("Use precision, recall and the precision-recall curve or PR-AUC for the rare churn class.", 0.35,
-             "Which metrics focus on the rare class?"),
-            ("Choose the decision threshold from the cost of a missed churner versus a wasted retention offer.", 0.3,
-             "How would you pick the threshold?"),
+            (
+                "Accuracy is meaningless with 3% positives: predicting no churn for everyone already scores 97%.",
+                0.35,
+                "What would a model that always predicts the majority class score?",
+            ),
+            (
+                "Use precision, recall and the precision-recall curve or PR-AUC for the rare churn class.",
+                0.35,
+                "Which metrics focus on the rare class?",
+            ),
+            (
+                "Choose the decision threshold from the cost of a missed churner versus a wasted retention offer.",
+                0.3,
+                "How would you pick the threshold?",
+            ),
         ),
         "scenario": "churn",
         "by_level": _by_level(
@@ -80,10 +89,16 @@ FUNDAMENTALS = [
         "question": "Your model scores far better on the training set than on the validation set. What is "
         "happening and what would you try?",
         "key_points": _points(
-            ("The gap between training and validation performance is overfitting: high variance.", 0.3,
-             "What does the gap between the two scores tell you?"),
-            ("Regularise: stronger L2 or dropout, simpler model, early stopping on the validation loss.", 0.4,
-             "Which knobs reduce the model's variance?"),
+            (
+                "The gap between training and validation performance is overfitting: high variance.",
+                0.3,
+                "What does the gap between the two scores tell you?",
+            ),
+            (
+                "Regularise: stronger L2 or dropout, simpler model, early stopping on the validation loss.",
+                0.4,
+                "Which knobs reduce the model's variance?",
+            ),
             ("Get more or more varied training data, or augment it.", 0.3, "What would you do about the data?"),
         ),
         "by_level": _by_level(
@@ -120,12 +135,21 @@ STATS = {
     "unit": "users per arm",
     "tolerance": 3000,
     "key_points": _points(
-        ("Use the two-proportion sample size formula: n = (z_alpha/2 + z_beta)^2 (p1(1-p1) + p2(1-p2)) / delta^2.",
-         0.35, "Which formula gives the sample size for comparing two proportions?"),
-        ("z values 1.96 for alpha 0.05 two-sided and 0.84 for 80% power, so the factor is about 7.84.", 0.3,
-         "Which z values go in for this alpha and power?"),
-        ("Variance terms 0.0475 + 0.052 and delta squared 0.000025 give about 31,000 users per arm.", 0.35,
-         "What do the variance terms and the effect size come to?"),
+        (
+            "Use the two-proportion sample size formula: n = (z_alpha/2 + z_beta)^2 (p1(1-p1) + p2(1-p2)) / delta^2.",
+            0.35,
+            "Which formula gives the sample size for comparing two proportions?",
+        ),
+        (
+            "z values 1.96 for alpha 0.05 two-sided and 0.84 for 80% power, so the factor is about 7.84.",
+            0.3,
+            "Which z values go in for this alpha and power?",
+        ),
+        (
+            "Variance terms 0.0475 + 0.052 and delta squared 0.000025 give about 31,000 users per arm.",
+            0.35,
+            "What do the variance terms and the effect size come to?",
+        ),
     ),
     "scenario": "checkout",
     "by_level": _by_level(
@@ -151,10 +175,16 @@ PHASES_DESIGN = [
         "prompt": "What would you clarify first, and which metrics would you hold the ranking system to?",
         "weight": 1.0,
         "key_points": _points(
-            ("Clarify the objective: engagement versus purchases, and the latency budget for ranking.", 0.5,
-             "What is the system optimising for, and how fast must it answer?"),
-            ("Offline NDCG or recall at k, online click-through and conversion in an A/B test.", 0.5,
-             "How would you measure ranking quality offline and online?"),
+            (
+                "Clarify the objective: engagement versus purchases, and the latency budget for ranking.",
+                0.5,
+                "What is the system optimising for, and how fast must it answer?",
+            ),
+            (
+                "Offline NDCG or recall at k, online click-through and conversion in an A/B test.",
+                0.5,
+                "How would you measure ranking quality offline and online?",
+            ),
         ),
     },
     {
@@ -163,10 +193,16 @@ PHASES_DESIGN = [
         "prompt": "What data and what model would you start with?",
         "weight": 1.0,
         "key_points": _points(
-            ("Two stages: candidate retrieval with embeddings, then a learned ranker on user and item features.",
-             0.5, "How would you keep ranking fast over millions of items?"),
-            ("Labels from clicks and purchases with position bias corrected, split by time.", 0.5,
-             "Where do the labels come from and what is biased about them?"),
+            (
+                "Two stages: candidate retrieval with embeddings, then a learned ranker on user and item features.",
+                0.5,
+                "How would you keep ranking fast over millions of items?",
+            ),
+            (
+                "Labels from clicks and purchases with position bias corrected, split by time.",
+                0.5,
+                "Where do the labels come from and what is biased about them?",
+            ),
         ),
     },
     {
@@ -175,10 +211,16 @@ PHASES_DESIGN = [
         "prompt": "How would you serve it and know when it breaks?",
         "weight": 1.0,
         "key_points": _points(
-            ("Precompute item embeddings, approximate nearest neighbour index, cache features for low latency.",
-             0.5, "What would you precompute to meet the latency budget?"),
-            ("Monitor feature drift, click-through by segment, and roll out behind a canary with rollback.", 0.5,
-             "How would you notice and undo a bad model?"),
+            (
+                "Precompute item embeddings, approximate nearest neighbour index, cache features for low latency.",
+                0.5,
+                "What would you precompute to meet the latency budget?",
+            ),
+            (
+                "Monitor feature drift, click-through by segment, and roll out behind a canary with rollback.",
+                0.5,
+                "How would you notice and undo a bad model?",
+            ),
         ),
     },
 ]
@@ -225,12 +267,17 @@ MLE_BEHAVIORAL = {
     "difficulty": 2,
     "question": "Tell me about a time you disagreed with a teammate about a technical decision. What happened?",
     "key_points": _points(
-        ("Explains the teammate's reasons for the other option fairly.", 0.3,
-         "What was your teammate's reasoning?"),
-        ("Settled the disagreement with evidence: built an experiment and wrote a comparison.", 0.4,
-         "How did the two of you decide?"),
-        ("Kept working well together and both committed to the decision.", 0.3,
-         "How did you work together afterwards?"),
+        ("Explains the teammate's reasons for the other option fairly.", 0.3, "What was your teammate's reasoning?"),
+        (
+            "Settled the disagreement with evidence: built an experiment and wrote a comparison.",
+            0.4,
+            "How did the two of you decide?",
+        ),
+        (
+            "Kept working well together and both committed to the decision.",
+            0.3,
+            "How did you work together afterwards?",
+        ),
     ),
     "by_level": _by_level(
         "conflict",
@@ -254,7 +301,8 @@ MLE_BEHAVIORAL = {
             "evidence: I built both versions on one week of data and I wrote a comparison of catch rate, cost and "
             "on-call load, and I asked him to set the success bar. The result: streaming caught 30% more fraud "
             "within the first hour at 20% more cost, so we both committed to the decision and kept working "
-            "well together; he owned its test plan. Looking back, I learned to agree on the decision criteria before debating the options.",
+            "well together; he owned its test plan. Looking back, I learned to agree on the decision criteria "
+            "before debating the options.",
         },
     ),
 }
@@ -272,12 +320,21 @@ LLM_INTERNALS = {
     "unit": "GB",
     "tolerance": 1.5,
     "key_points": _points(
-        ("Per token the cache holds keys and values: 2 x layers x KV heads x head dimension values.", 0.35,
-         "What does the cache store for each token?"),
-        ("At 2 bytes per FP16 value that is 2 x 32 x 8 x 128 x 2 = 131,072 bytes, 128 KiB per token.", 0.35,
-         "How many bytes is that per token?"),
-        ("16 x 8,192 = 131,072 tokens, so 131,072 x 131,072 bytes, about 17.2 GB (16 GiB).", 0.3,
-         "How many tokens are cached in total?"),
+        (
+            "Per token the cache holds keys and values: 2 x layers x KV heads x head dimension values.",
+            0.35,
+            "What does the cache store for each token?",
+        ),
+        (
+            "At 2 bytes per FP16 value that is 2 x 32 x 8 x 128 x 2 = 131,072 bytes, 128 KiB per token.",
+            0.35,
+            "How many bytes is that per token?",
+        ),
+        (
+            "16 x 8,192 = 131,072 tokens, so 131,072 x 131,072 bytes, about 17.2 GB (16 GiB).",
+            0.3,
+            "How many tokens are cached in total?",
+        ),
     ),
     "scenario": "serving",
     "by_level": _by_level(
@@ -304,12 +361,21 @@ PROMPTING = {
     "difficulty": 1,
     "question": "How would you get a model to return valid JSON that your code can parse every time?",
     "key_points": _points(
-        ("Use the provider's structured output or JSON schema mode rather than asking nicely in the prompt.",
-         0.4, "What does the API offer beyond the prompt?"),
-        ("Validate the reply against a schema, for example with pydantic, and retry with the error on failure.",
-         0.35, "What happens when the reply does not parse?"),
-        ("Give one example of the exact format and keep the schema small.", 0.25,
-         "What would you put in the prompt itself?"),
+        (
+            "Use the provider's structured output or JSON schema mode rather than asking nicely in the prompt.",
+            0.4,
+            "What does the API offer beyond the prompt?",
+        ),
+        (
+            "Validate the reply against a schema, for example with pydantic, and retry with the error on failure.",
+            0.35,
+            "What happens when the reply does not parse?",
+        ),
+        (
+            "Give one example of the exact format and keep the schema small.",
+            0.25,
+            "What would you put in the prompt itself?",
+        ),
     ),
     "by_level": _by_level(
         "structured output",
@@ -339,10 +405,17 @@ PHASES_DIVE = [
         "prompt": "Walk me through an LLM system you shipped: what did it do and for whom?",
         "weight": 1.0,
         "key_points": _points(
-            ("Names the support agents it served and the LLM parts: retrieval over articles, the model, its tools.", 0.5,
-             "Who used it, and what were its parts?"),
-            ("States how many agents used it and the limits on the model: seconds per answer and dollars per request.", 0.5,
-             "How much traffic, and under which latency and cost limits?"),
+            (
+                "Names the support agents it served and the LLM parts: retrieval over articles, the model, its tools.",
+                0.5,
+                "Who used it, and what were its parts?",
+            ),
+            (
+                "States how many agents used it and the limits on the model: seconds per answer and dollars "
+                "per request.",
+                0.5,
+                "How much traffic, and under which latency and cost limits?",
+            ),
         ),
     },
     {
@@ -351,10 +424,16 @@ PHASES_DIVE = [
         "prompt": "How did you know it worked before and after launch?",
         "weight": 1.0,
         "key_points": _points(
-            ("An offline eval set built from real queries with graded answers and a regression suite.", 0.5,
-             "What did you test it on before launch?"),
-            ("Online signals after launch: user feedback, escalation rate, sampled human review.", 0.5,
-             "What did you watch once it was live?"),
+            (
+                "An offline eval set built from real queries with graded answers and a regression suite.",
+                0.5,
+                "What did you test it on before launch?",
+            ),
+            (
+                "Online signals after launch: user feedback, escalation rate, sampled human review.",
+                0.5,
+                "What did you watch once it was live?",
+            ),
         ),
     },
     {
@@ -363,9 +442,16 @@ PHASES_DIVE = [
         "prompt": "What broke, and what would you do differently?",
         "weight": 1.0,
         "key_points": _points(
-            ("A concrete failure of the assistant's answers, its root cause and the fix.", 0.5, "What was the worst failure?"),
-            ("A trade-off between a smaller, faster model and answer quality on long questions.", 0.5,
-             "What did you give up to ship it?"),
+            (
+                "A concrete failure of the assistant's answers, its root cause and the fix.",
+                0.5,
+                "What was the worst failure?",
+            ),
+            (
+                "A trade-off between a smaller, faster model and answer quality on long questions.",
+                0.5,
+                "What did you give up to ship it?",
+            ),
         ),
     },
 ]
@@ -418,18 +504,28 @@ LLM_BEHAVIORAL = {
     "difficulty": 2,
     "question": "Tell me about a time you took ownership of a problem nobody was assigned to.",
     "key_points": _points(
-        ("Noticed a problem nobody was assigned to and took it on, although the task was elsewhere.", 0.3,
-         "Why did you pick it up when it was not yours?"),
-        ("Found the root cause and fixed it, agreeing the approach with the people who owned the code.", 0.4,
-         "Who else did you bring in, and how?"),
-        ("Made the fix stick with a check, a note or an owner so the problem does not come back.", 0.3,
-         "How did you stop it from coming back?"),
+        (
+            "Noticed a problem nobody was assigned to and took it on, although the task was elsewhere.",
+            0.3,
+            "Why did you pick it up when it was not yours?",
+        ),
+        (
+            "Found the root cause and fixed it, agreeing the approach with the people who owned the code.",
+            0.4,
+            "Who else did you bring in, and how?",
+        ),
+        (
+            "Made the fix stick with a check, a note or an owner so the problem does not come back.",
+            0.3,
+            "How did you stop it from coming back?",
+        ),
     ),
     "by_level": _by_level(
         "ownership",
         {
             "junior": "At my first job our team had an eval suite that failed randomly, and nobody was assigned to "
-            "it. My task was a different feature, but the flaky suite blocked everyone. Nobody was assigned to it, so I took it on: I ran it "
+            "it. My task was a different feature, but the flaky suite blocked everyone. Nobody was assigned to it, "
+            "so I took it on: I ran it "
             "twenty times, I found the root cause, two tests that depended on a live model, and I fixed them with "
             "recorded replies, agreeing the approach with the people who owned the code. The result: failures "
             "dropped from 15% of runs to zero, and I wrote a note and added a check so the problem does not come "
