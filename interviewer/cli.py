@@ -20,6 +20,13 @@ def _services(index: bool = True, progress: bool = False):
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
+    if args.round and not args.resume:
+        from interviewer.bank import load_bank
+
+        stages = load_bank(get_settings().bank_dir).loops[args.loop].stages
+        if args.round not in stages:
+            print(f"error: {args.loop} has no stage {args.round!r}; stages: {', '.join(stages)}", file=sys.stderr)
+            return 2
     services = _services()
     settings = services.settings
     if args.resume:
@@ -29,13 +36,9 @@ def cmd_practice(args: argparse.Namespace) -> int:
             return 2
         interview = services.interview(state)
         print(f"[resuming session {state.id}: {len(state.records)} question(s) so far]")
-        last = next((m for m in reversed(state.messages) if m.kind in ("question", "followup")), None)
+        last = next((m for m in reversed(state.messages) if m.kind in ("question", "followup", "phase")), None)
         _print_messages([last] if last and state.status == "active" else [])
     else:
-        stages = services.bank.loops[args.loop].stages
-        if args.round and args.round not in stages:
-            print(f"error: {args.loop} has no stage {args.round!r}; stages: {', '.join(stages)}", file=sys.stderr)
-            return 2
         mode = "full" if args.full_loop else ("round" if args.round else "mix")
         interview = services.new_interview(
             args.loop,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interviewer.policy import pick_question, plan_stages, target_difficulty
+from interviewer.policy import pick_question, plan_stages, served_stages, target_difficulty
 from interviewer.state import InterviewState
 
 
@@ -57,7 +57,11 @@ def test_strong_answers_walk_straight_through(make_interview, bank) -> None:
     assert state.status == "finished"
     assert [r.status for r in state.records] == ["scored"] * 3
     assert len({r.question_id for r in state.records}) == 3  # never repeated
-    assert [r.stage for r in state.records] == ["production_story", "training", "system_design"]
+    # a mix spreads its questions over the stages that serve the level, in the loop's order
+    served = served_stages(bank, "mle", "mid")
+    assert [r.stage for r in state.records] == plan_stages(served, 3)
+    order = list(bank.loops["mle"].stages)
+    assert [order.index(r.stage) for r in state.records] == sorted(order.index(r.stage) for r in state.records)
     assert state.messages[-1].kind == "summary" and "5.0" in state.messages[-1].text
     questions = [m for m in state.messages if m.kind == "question"]
     assert len(questions) == 3

@@ -57,7 +57,8 @@ MENTION_RE = re.compile(
 _UNIT_TOKEN = re.compile(r"\s?(%|×|µs|[A-Za-z]+)")
 _CUE = re.compile(
     r"(≈|~|=|\b(so|therefore|thus|hence|answer|result|total|comes? to|roughly|about|around|approximately|"
-    r"estimate|land(s|ed)? (at|on)|gives?|need(s|ed)?|i'?d say|bottom line|call it|that'?s)\b"
+    r"estimate|land(s|ed)? (at|on)|gives?|get|got|comes? out|works? out|need(s|ed)?|i'?d say|bottom line|"
+    r"call it|that'?s)\b"
     r"(\s+(is|are|of|be|would be|at|about|roughly|around))*)\W*$",
     re.I,
 )
@@ -243,19 +244,28 @@ def final_number(text: str, unit: str) -> tuple[Quantity | None, float, list[Qua
     """The quantity the answer lands on, its value converted to `unit`'s scale, and every quantity found."""
     qdim, qfactor = _question_unit(unit)
     wanted = unit_words(unit) - ({w for w in unit_words(unit) if _unit_of(w)} if qdim else set())
+    per_unit = bool(re.search(r"\bper\b|/", unit))
     scored: list[tuple[tuple[float, int, int], Quantity]] = []
     quantities = parse_quantities(normalise(text))
     for q in quantities:
         if q.dim is not None and q.dim != qdim:
             continue  # "80 ms" is not an answer in GB
-        tail = {_stem(w) for w in _WORD.findall(q.tail.lower())[:5]}
-        match = float(len(wanted & tail)) - 0.5 * len((_TOTALISH - wanted) & tail)
+        words = _WORD.findall(q.tail.lower())[:5]
+        tail = {_stem(w) for w in words}
+        match = float(len(wanted & tail))
+        if per_unit:  # "users per arm": a total is another quantity
+            match -= 0.5 * len((_TOTALISH - wanted) & tail)
+        elif words[:1] == ["per"] or q.tail.lstrip().startswith("/"):  # "GB": "0.5 MB per token" is a rate
+            match -= 0.5
         if qdim is not None and q.dim == qdim:
             match += 2.0
         scored.append(((match, int(q.cue), q.start), q))
-    if not scored:
+    # A number with neither the unit nor a concluding cue is a step of the working ("z values 1.96 and 0.84"),
+    # not the answer, unless it is the only number given ("31,000").
+    answers = [s for s in scored if s[0][0] > 0 or s[0][1]] or (scored if len(scored) == 1 else [])
+    if not answers:
         return None, 0.0, quantities
-    best = max(scored, key=lambda s: s[0])[1]
+    best = max(answers, key=lambda s: s[0])[1]
     convert = best.factor / qfactor if best.dim is not None and qdim is not None else 1.0
     return best, convert, quantities
 
