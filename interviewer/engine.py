@@ -228,9 +228,9 @@ class Interview:
                 record.status = "scored"
             return self._finish()
         if command == "/why":
-            phase = record.current_phase if record is not None else None
-            if phase is not None and phase[1].verdict is not None:
-                return [self._say("feedback", explain_verdict(phase[1].verdict), question_id=record.question_id)]
+            judged = [p.verdict for p in record.phases if p.verdict is not None] if record is not None else []
+            if judged:  # inside a case: the latest phase's score
+                return [self._say("feedback", explain_verdict(judged[-1]), question_id=record.question_id)]
             last = next((r for r in reversed(self.state.records) if r.verdict is not None), None)
             if last is None:
                 return [self._say("notice", "Nothing has been scored yet: /why explains the last score.")]
