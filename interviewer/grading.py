@@ -103,6 +103,7 @@ def grade_items(items: list[dict[str, Any] | str], judge_kind: str, settings: Se
     banked: dict[int, tuple[Question, str | dict[str, str], str]] = {}
     bank: QuestionBank | None = None
     for n, raw in enumerate(items, 1):
+        item = None
         try:
             item = json.loads(raw) if isinstance(raw, str) else raw
             if isinstance(item, dict) and "question_id" in item:
@@ -118,7 +119,8 @@ def grade_items(items: list[dict[str, Any] | str], judge_kind: str, settings: Se
                 raise ValueError("needs 'reference_answer' or 'key_points' to grade against")
             parsed.append((item.get("id", n), item, ""))
         except (ValueError, TypeError) as err:
-            parsed.append((n, None, f"line {n}: {err}"))
+            known = item.get("id", n) if isinstance(item, dict) else n  # a readable line keeps its id
+            parsed.append((known, None, f"line {n}: {err}"))
 
     if judge_kind == "llm":
         if settings.offline_judge:
