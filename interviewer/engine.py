@@ -16,16 +16,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from interviewer.bank import Question, QuestionBank
+from interviewer.case_flow import CaseFlow
 from interviewer.inputs import COMMANDS, clean_answer, parse_command
 from interviewer.judge import GroundedJudge
-from interviewer.judge.kinds import KindGrader, case_verdict, phase_question
+from interviewer.judge.kinds import KindGrader
 from interviewer.judge.verdict import Verdict
 from interviewer.policy import CODING, follow_up_point, pick_question, plan_interview, target_difficulty
 from interviewer.report import explain_verdict, summary_text, verdict_text
 from interviewer.state import InterviewState, Message, PhaseRecord, QuestionRecord, Usage
 
 
-class Interview:
+class Interview(CaseFlow):
     # The coding round's slot: the coding path (interviewer.coding, issue 13) sets this and asks exercises for
     # the `coding` stage; until then the plan leaves the coding stage out.
     coding_round = False
@@ -65,14 +66,6 @@ class Interview:
 
     def question(self, record: QuestionRecord) -> Question:
         return self.bank.questions[record.question_id]
-
-    def graded(self, record: QuestionRecord) -> Question:
-        """The question as the judge sees it now: at the candidate's level; a case's current phase."""
-        question = self.question(record)
-        current = record.current_phase
-        if question.kind == "case" and current is not None:
-            return phase_question(question, current[0], self.state.level)
-        return question.at_level(self.state.level)
 
     def _warm(self, question: Question) -> None:
         # The rubric side is encoded while the candidate types. Not a daemon: torch aborts the process if
@@ -148,40 +141,6 @@ class Interview:
     def _next_exercise(self) -> list[Message]:
         """The coding round (issue 13's engine path fills this in and sets `coding_round`)."""
         raise NotImplementedError("the coding round needs the interviewer.coding engine path")
-
-    def _phase_message(self, question: Question, index: int) -> Message:
-        phase = question.phases[index]
-        text = f"**Part {index + 1} of {len(question.phases)}: {phase.title}.** {phase.prompt.strip()}"
-        return self._say("phase", text, question_id=question.id)
-
-    def _open_phase(self, record: QuestionRecord, index: int) -> list[Message]:
-        question = self.question(record)
-        record.phases[index].status = "open"
-        self._warm(self.graded(record))
-        return [self._phase_message(question, index)]
-
-    def _settle_case(self, record: QuestionRecord) -> Verdict | None:
-        """Close a case: the overall verdict from its phases (a phase not answered earns no credit)."""
-        question = self.question(record)
-        for phase in record.phases:
-            if phase.status in ("open", "judge_error"):
-                phase.status = "scored" if phase.verdict is not None and phase.verdict.ok else "skipped"
-        verdicts = [p.verdict if p.status == "scored" else None for p in record.phases]
-        if all(v is None for v in verdicts):
-            record.status = "skipped"
-            return None
-        overall = case_verdict(question, verdicts)
-        record.verdicts.append(overall)
-        record.status = "scored"
-        return overall
-
-    def _next_phase_or_close(self, record: QuestionRecord, index: int) -> list[Message]:
-        if index + 1 < len(record.phases):
-            return self._open_phase(record, index + 1)
-        overall = self._settle_case(record)
-        if overall is None:
-            return [self._say("ack", "Skipped.")] + self._next_question()
-        return self._after_scored(record, overall)
 
     def _finish(self) -> list[Message]:
         self.state.status = "finished"
