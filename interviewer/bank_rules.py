@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from interviewer.bank import KINDS, LEVELS, Question, QuestionBank
+from interviewer.judge.answer_number import final_number
 from interviewer.judge.kinds import KindGrader
-from interviewer.judge.numbers import final_number, normalise
+from interviewer.judge.numbers import normalise
 from interviewer.judge.star import analyse
 from interviewer.policy import CODING, serves
 
@@ -112,7 +113,7 @@ def kind_rules(questions: list[Question]) -> list[str]:
             if q.tolerance is not None and q.answer is not None and q.tolerance >= abs(q.answer) > 0:
                 errors.append(f"{q.id}: tolerance {q.tolerance:g} is not smaller than the answer {q.answer:g}")
             for lv in levels:
-                best, convert, _ = final_number(q.reference_for(lv), q.unit or "")
+                best, convert, _ = final_number(q.reference_for(lv), q.unit or "", q.question)
                 value = None if best is None else best.value * convert
                 if value is None or abs(value - float(q.answer or 0)) > float(q.tolerance or 0):
                     said = "no number" if value is None else f"{value:g}"
@@ -148,7 +149,7 @@ def _foreign(questions: list[Question], i: int) -> Question | None:
 def outside_tolerance(q: Question, level: str | None) -> str | None:
     """The level's reference answer with its final number moved well outside the tolerance."""
     text = normalise(q.reference_for(level))
-    best, convert, _ = final_number(text, q.unit or "")
+    best, convert, _ = final_number(text, q.unit or "", q.question)
     if best is None or not convert:
         return None
     expected, tol = float(q.answer or 0), float(q.tolerance or 0)

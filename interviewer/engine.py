@@ -136,6 +136,9 @@ class Interview(CaseFlow):
         self.state.messages.append(message)
         if q.kind == "case":
             return [message, self._phase_message(q, 0)]
+        if q.kind == "numeric":  # the number is read from the answer: say how it will be read
+            note = f'Show your reasoning, then finish with your number in {q.unit} (e.g. "so about ... {q.unit}").'
+            return [message, self._say("notice", note, question_id=q.id)]
         return [message]
 
     def _next_exercise(self) -> list[Message]:

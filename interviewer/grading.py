@@ -19,8 +19,8 @@ from tqdm import tqdm
 
 from interviewer.bank import KeyPoint, Question, QuestionBank
 from interviewer.config import Settings
+from interviewer.judge.answer_number import check_number
 from interviewer.judge.guards import strip_injection
-from interviewer.judge.numbers import check_number
 from interviewer.judge.verdict import Verdict
 
 
@@ -77,9 +77,8 @@ def _bank_item(item: dict[str, Any], bank: QuestionBank) -> tuple[Question, str 
 def _bank_row(item_id: Any, question: Question, level: str, answer: Any, verdict: Verdict) -> dict[str, Any]:
     row = {**_row(item_id, verdict), "question_id": question.id, "kind": question.kind, "level": level}
     if question.kind == "numeric":
-        check = check_number(
-            strip_injection(answer)[0], float(question.answer or 0), float(question.tolerance or 0), question.unit or ""
-        )
+        expected, tolerance = float(question.answer or 0), float(question.tolerance or 0)
+        check = check_number(strip_injection(answer)[0], expected, tolerance, question.unit or "", question.question)
         row["numeric"] = {
             "given": check.value,
             "text": check.text,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from interviewer.bank import load_bank
+from interviewer.judge.answer_number import check_number
 from interviewer.judge.kinds import KindGrader, case_verdict, phase_question, phase_reference
-from interviewer.judge.numbers import check_number
 from interviewer.judge.star import analyse
 from interviewer.judge.verdict import JudgeMeta, KeyPointVerdict, Verdict
 from tests.fixture_bank import write_fixture_bank

@@ -21,8 +21,9 @@ import re
 from typing import Any, Protocol
 
 from interviewer.bank import Question
+from interviewer.judge.answer_number import NumberCheck, check_number
 from interviewer.judge.guards import sentences, strip_injection
-from interviewer.judge.numbers import NumberCheck, check_number, fmt
+from interviewer.judge.numbers import fmt
 from interviewer.judge.star import TITLES, WEIGHTS, StarReport, analyse
 from interviewer.judge.verdict import CriterionVerdict, KeyPointVerdict, PartScore, Verdict
 
@@ -78,7 +79,9 @@ def _round(score: float) -> float:
 
 def numeric_verdict(question: Question, answer: str, inner: Verdict) -> tuple[Verdict, NumberCheck]:
     text, _ = strip_injection(answer)
-    check = check_number(text, float(question.answer or 0), float(question.tolerance or 0), question.unit or "")
+    check = check_number(
+        text, float(question.answer or 0), float(question.tolerance or 0), question.unit or "", question.question
+    )
     explained = inner.score or 1.0
     if check.within:
         score = 3.0 + 0.5 * (explained - 1.0)

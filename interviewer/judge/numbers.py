@@ -1,17 +1,14 @@
-"""The candidate's number in a numeric answer: "31k", "3.1e4", "about 30 thousand", "28-32k", "140 GiB".
+"""Quantities in text: "31k", "3.1e4", "about 30 thousand", "28-32k", "$3k", "140 GiB", "800 ms".
 
-`final_number(text, unit)` finds every quantity in the answer, converts the ones whose unit is
-compatible with the question's unit (bytes, time, money, percent, FLOPs, ratios; counts such as
-"users per arm" match on their words), and picks the one the answer lands on: the best unit match,
-then a concluding cue ("so", "≈", "in total", "the answer is"), then the last one. Spelled-out
-numbers are turned into digits with `text2num` first. `within(...)` compares it with the bank's
-answer under an ABSOLUTE tolerance in the question's unit.
+`parse_quantities(normalise(text))` finds every number with its scale, its unit (bytes, time, money,
+percent, FLOPs, ratios; anything else is a count) and its range partner; spelled-out numbers are turned
+into digits with `text2num` first. Which of them is the answer is `answer_number.py`'s business.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from text_to_num import alpha2digit
 
@@ -84,33 +81,6 @@ class Quantity:
     scale: float = 1.0  # the multiplier written with it ("k", "e4", "million"), 1.0 if none
 
 
-@dataclass
-class NumberCheck:
-    """What the answer's number is and whether it is right. `value` is in the question's unit."""
-
-    found: bool
-    within: bool = False
-    value: float | None = None
-    low: float | None = None
-    high: float | None = None
-    text: str = ""
-    expected: float | None = None
-    tolerance: float | None = None
-    unit: str = ""
-    candidates: list[str] = field(default_factory=list)
-
-    def describe(self) -> str:
-        if not self.found:
-            return f"No final number in {self.unit} was found in the answer."
-        said = f'you said "{self.text}"'
-        if self.low is not None and self.high is not None and self.low != self.high:
-            said += f" ({fmt(self.low)} to {fmt(self.high)} {self.unit})"
-        elif self.value is not None:
-            said += f" ({fmt(self.value)} {self.unit})"
-        verdict = "within tolerance" if self.within else "outside tolerance"
-        return f"{said}; expected {fmt(self.expected)} ± {fmt(self.tolerance)} {self.unit}: {verdict}."
-
-
 def fmt(x: float | None) -> str:
     if x is None:
         return "?"
@@ -119,12 +89,12 @@ def fmt(x: float | None) -> str:
     return f"{x:,.4f}".rstrip("0").rstrip(".")
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, threshold: int = 3) -> str:
     """Digits for spelled-out numbers ("thirty thousand" -> "30000"), scale words kept with their digits."""
     text = re.sub(r"\bhalf a (thousand|million|billion)\b", r"0.5 \1", text, flags=re.I)
     text = re.sub(r"\ba (thousand|million|billion)\b", r"1 \1", text, flags=re.I)
     text = re.sub(r"(\d)\s+(thousand|million|billion|trillion)\b", lambda m: m[1] + SUFFIX[m[2].lower()], text)
-    text = alpha2digit(text, "en")
+    text = alpha2digit(text, "en", threshold=threshold)  # isolated small numbers ("one of") stay words
     # text2num writes "one point two million" as "1.2 1000000": join the two back into one number
     return re.sub(r"(\d+(?:\.\d+)?) (1000|1000000|1000000000)\b", lambda m: f"{float(m[1]) * int(m[2]):g}", text)
 
@@ -180,7 +150,7 @@ def parse_quantities(text: str) -> list[Quantity]:
                 text=text[m.start() : end].strip(),
                 start=m.start(),
                 end=end,
-                tail=text[end : end + 40],
+                tail=re.split(r"[\d$]", text[end : end + 40], maxsplit=1)[0],  # its own words, not the next number's
                 cue=bool(_CUE.search(before)),
                 scale=value / raw if raw and (m["exp"] or scale) else 1.0,
             )
@@ -231,66 +201,3 @@ def _merge_ranges(text: str, qs: list[Quantity]) -> list[Quantity]:
         )
         i += 2
     return out
-
-
-def _question_unit(unit: str) -> tuple[str | None, float]:
-    words = re.findall(r"%|\$|[A-Za-z]+", unit)
-    if words and _unit_of(words[0]):
-        return _unit_of(words[0])  # type: ignore[return-value]
-    return None, 1.0
-
-
-def final_number(text: str, unit: str) -> tuple[Quantity | None, float, list[Quantity]]:
-    """The quantity the answer lands on, its value converted to `unit`'s scale, and every quantity found."""
-    qdim, qfactor = _question_unit(unit)
-    wanted = unit_words(unit) - ({w for w in unit_words(unit) if _unit_of(w)} if qdim else set())
-    per_unit = bool(re.search(r"\bper\b|/", unit))
-    scored: list[tuple[tuple[float, int, int], Quantity]] = []
-    quantities = parse_quantities(normalise(text))
-    for q in quantities:
-        if q.dim is not None and q.dim != qdim:
-            continue  # "80 ms" is not an answer in GB
-        words = _WORD.findall(q.tail.lower())[:5]
-        tail = {_stem(w) for w in words}
-        match = float(len(wanted & tail))
-        if per_unit:  # "users per arm": a total is another quantity
-            match -= 0.5 * len((_TOTALISH - wanted) & tail)
-        elif words[:1] == ["per"] or q.tail.lstrip().startswith("/"):  # "GB": "0.5 MB per token" is a rate
-            match -= 0.5
-        if qdim is not None and q.dim == qdim:
-            match += 2.0
-        scored.append(((match, int(q.cue), q.start), q))
-    # A number with neither the unit nor a concluding cue is a step of the working ("z values 1.96 and 0.84"),
-    # not the answer, unless it is the only number given ("31,000").
-    answers = [s for s in scored if s[0][0] > 0 or s[0][1]] or (scored if len(scored) == 1 else [])
-    if not answers:
-        return None, 0.0, quantities
-    best = max(answers, key=lambda s: s[0])[1]
-    convert = best.factor / qfactor if best.dim is not None and qdim is not None else 1.0
-    return best, convert, quantities
-
-
-def check_number(text: str, expected: float, tolerance: float, unit: str) -> NumberCheck:
-    best, convert, quantities = final_number(text, unit)
-    candidates = [q.text for q in quantities]
-    if best is None:
-        return NumberCheck(found=False, expected=expected, tolerance=tolerance, unit=unit, candidates=candidates)
-    value, low, high = best.value * convert, best.low * convert, best.high * convert
-    return NumberCheck(
-        found=True,
-        within=within(value, low, high, expected, tolerance),
-        value=value,
-        low=low,
-        high=high,
-        text=best.text,
-        expected=expected,
-        tolerance=tolerance,
-        unit=unit,
-        candidates=candidates,
-    )
-
-
-def within(value: float, low: float, high: float, expected: float, tolerance: float) -> bool:
-    """A point within ± tolerance is right; so is a range whose midpoint is and that is no wider than 2 x tolerance."""
-    slack = tolerance * (1 + 1e-9)
-    return abs(value - expected) <= slack and (high - low) <= 2 * slack

@@ -16,18 +16,20 @@ from interviewer.judge.numbers import normalise
 
 _I = re.IGNORECASE
 SITUATION = re.compile(
-    r"\b(at (my|our|a|the) (last |previous |former |current |first )?(job|company|team|role|employer|startup|"
-    r"org\w*|client|bank|shop)|when I (was|joined|worked|started)|(last|this|that) (year|quarter|summer|spring|"
-    r"autumn|fall|winter|month)|in (19|20)\d\d|(situation|context|background) (was|is)|we (were|had) (a|an|been|"
-    r"just|about)|I was (working|leading|on|part of|the|one of|responsible)|our (team|product|company|model|system|"
-    r"service|pipeline)|(a|one) (project|time) (where|when)|we had (a|an)|at the time)\b",
+    r"\b(situation|context|background|at stake|at (my|our|a|the) (last |previous |former |current |first )?(job|"
+    r"company|team|role|employer|startup|org\w*|client|bank|shop)|when I (was|joined|worked|started)|(last|this|"
+    r"that) (year|quarter|summer|spring|autumn|fall|winter|month)|in (19|20)\d\d|we (were|had) (a|an|been|just|"
+    r"about)|I was (working|leading|on|part of|the|one of|responsible)|our ([\w-]+ )?(team|product|company|model|"
+    r"system|service|pipeline|assistant|platform|feature)s?\b|(a|one) (project|time) (where|when)|we had (a|an)|at "
+    r"the time|used by|I (owned|led|ran) the)\b",
     _I,
 )
 TASK = re.compile(
-    r"\b(my (goal|task|job|responsibility|role|mandate|remit|brief) (was|were)|I (was|had been|got) (asked|"
-    r"responsible|tasked|assigned|expected|supposed|given)|I had to|we (needed|had) to|I needed to|the (goal|task|"
+    r"\b(task|my (goal|job|responsibility|role|mandate|remit|brief|problem)|responsib(le|ility) for|I (was|had been|"
+    r"got) (asked|tasked|assigned|expected|supposed|given)|I had to|we (needed|had) to|I needed to|the (goal|"
     r"challenge|problem|ask|objective|aim) was|(a|the|tight) deadline|needed to (ship|deliver|fix|decide|reduce|"
-    r"improve|cut|get|choose|find)|it was (on )?me to|I owned|owner of)\b",
+    r"improve|cut|get|choose|find)|it was (on )?me to|I owned|owner of|my assigned work|belonged to|not (formally "
+    r"|officially )?my (job|problem|area|work)|I (chose|decided) to (act|own|take|step)|due (in|by|on))\b",
     _I,
 )
 _NOT_ACTIONS = set(
@@ -59,13 +61,14 @@ _CHANGE = re.compile(
 _QUANTITY = re.compile(
     r"(\d+(\.\d+)?\s*(%|x\b|×|ms\b|s\b|seconds|minutes|hours|days|weeks|months|k\b|K\b|M\b|points|pp\b|"
     r"users|customers|tickets|incidents|requests|engineers|people|teams|\$)|\$\s?\d|\d+(\.\d+)?\s*(to|->|→)\s*\d|"
-    r"\b\d{2,}\b(?!\s*(19|20)\d\d))"
+    r"\b\d{2,}\b(?!\s*(19|20)\d\d)|\d+(\.\d+)?\s+\w+\s+(in|of|per|out of)\s+\d|"
+    r"\bfrom\b[^.]{0,40}\d[^.]{0,40}\bto\b\s+(none|zero|nothing|\d))"
 )
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 REFLECTION = re.compile(
-    r"\b(I learn(ed|t)|lesson|in hindsight|looking back|next time|(I would|I'd) (do|have|now|change|push|start|"
-    r"involve|ask|write|set|raise|bring|spend|check|pick|go)|differently|since then|takeaway|took away|if I (did|"
-    r"were to do|had to do|could do) it again|what I'd change|now I (always|make|check|ask|start|write)|taught me|"
+    r"\b(reflection|lessons?|I learn(ed|t)|learned that|in hindsight|looking back|next time|(I would|I'd) (do|have|"
+    r"now|change|push|start|involve|ask|write|set|raise|bring|spend|check|pick|go)|differently|since then|takeaway|"
+    r"took away|if I (did|were to do|had to do|could do) it again|what I'd change|now I|I now|taught me|"
     r"retrospective|what I took from|I realised|I realized|changed how I)\b",
     _I,
 )
@@ -125,7 +128,7 @@ def _is_action(verb: str) -> bool:
 
 def analyse(text: str) -> StarReport:
     report = StarReport()
-    for sentence in sentences(normalise(text)):
+    for sentence in sentences(normalise(text, threshold=0)):  # "one run in three" is a measure too
         if not report.situation and SITUATION.search(sentence):
             report.situation, report.evidence["situation"] = True, sentence
         if not report.task and TASK.search(sentence):
