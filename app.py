@@ -7,7 +7,6 @@ import time
 import altair as alt
 import streamlit as st
 
-from interviewer.bank import LEVELS
 from interviewer.config import get_settings
 from interviewer.escaping import for_markdown
 from interviewer.report import markdown_report
@@ -15,6 +14,7 @@ from interviewer.services import Services, build_services
 from interviewer.state import Message
 from interviewer.storage import StaleSave, Store, export_json
 from interviewer.ui import account
+from interviewer.ui.setup import setup_screen
 
 st.set_page_config(
     page_title="Mock interview: ML & LLM engineer", page_icon=":material/record_voice_over:", layout="centered"
@@ -78,45 +78,6 @@ def render(message: Message, stream: bool = False, answered: bool = True) -> Non
                     for p in missed.passages:
                         st.caption(f"{p.title} § {p.section} [{p.chunk_id}]")
                         st.write(p.text)
-
-
-def setup_screen(svc: Services) -> None:
-    settings = svc.settings
-    st.title("Mock interview practice")
-    st.caption("ML engineer and LLM engineer loops, scored against a rubric grounded in a role corpus.")
-    loop = st.selectbox(
-        "Interview loop", ["mle", "llm"], format_func=lambda x: svc.bank.loops[x].title, key="setup_loop"
-    )
-    level = st.selectbox("Level", list(LEVELS), index=1, key="setup_level")
-    n = st.number_input("Number of questions", 1, 20, settings.default_questions, key="setup_n")
-    feedback = st.radio(
-        "Feedback",
-        ["each", "end"],
-        index=["each", "end"].index(settings.feedback),
-        key="setup_feedback",
-        horizontal=True,
-        format_func=lambda x: "after each answer" if x == "each" else "only at the end",
-    )
-    counts = svc.bank.stage_counts(loop, level)
-    st.caption(
-        "Questions per stage at this level: "
-        + ", ".join(f"{svc.bank.loops[loop].stages[s]} ({c})" for s, c in counts.items())
-    )
-    if st.button("Start interview", key="start", type="primary"):
-        interview = svc.new_interview(loop, level, int(n), feedback, owner=st.session_state.identity.user)
-        st.session_state.interview = interview
-        st.session_state.pending = interview.start()
-        st.rerun()
-    unfinished = [r for r in store(svc).list(20) if r["status"] == "active"]
-    if unfinished:
-        st.subheader("Resume an unfinished interview")
-        for row in unfinished[:5]:
-            if st.button(f"Resume {row['loop']} / {row['level']} ({row['id']})", key=f"resume_{row['id']}"):
-                state = store(svc).load(row["id"])
-                if state is not None:
-                    st.session_state.interview = svc.interview(state)
-                    st.session_state.pending = []
-                    st.rerun()
 
 
 def chat_screen(svc: Services) -> None:

@@ -63,6 +63,12 @@ class CasePhase(BaseModel):
     prompt: str = Field(description="What the interviewer asks to open this phase.", min_length=15)
     weight: float = Field(1.0, gt=0, description="Relative weight of this phase in the overall case score.")
     key_points: list[KeyPoint] = Field(description="2 to 5 weighted key points for this phase; weights sum to 1.")
+    reference_answer: str | None = Field(
+        None, description="Optional model answer for this phase alone (default: its key points, in order)."
+    )
+
+    def reference(self) -> str:
+        return self.reference_answer or " ".join(kp.point.rstrip(".") + "." for kp in self.key_points)
 
     @field_validator("key_points")
     @classmethod
@@ -168,6 +174,13 @@ class Question(BaseModel):
     def reference_for(self, level: str | None) -> str:
         rubric = self.by_level.get(level) if level else None  # type: ignore[call-overload]
         return rubric.reference_answer if rubric else self.reference_answer
+
+    def at_level(self, level: str | None) -> Question:
+        """This question as graded at `level`: its anchors and reference answer are that level's."""
+        if not level or level not in self.by_level:
+            return self
+        rubric = self.by_level[level]  # type: ignore[index]
+        return self.model_copy(update={"anchors": rubric.anchors, "reference_answer": rubric.reference_answer})
 
     @property
     def rubric_version(self) -> str:

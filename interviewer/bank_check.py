@@ -1,43 +1,52 @@
 """`interview bank check`: the question bank validated as code, not trusted as data.
 
-Fails on schema errors, duplicate ids, near-duplicate questions, citations that resolve to no
-indexed chunk, and rubric self-inconsistency (own reference answer < 4.5, or another question's
-reference answer > 2, with the offline judge).
+Fails on schema errors, duplicate ids, near-duplicate questions, citations that resolve to no indexed
+chunk, too few questions (at least 5 per stage at each level it serves, coding counting exercises; at
+least 60 per loop), missing per-level rubrics, a scenario in more than 20% of a loop, kind fields that
+do not make sense, known-wrong claims (`question_bank/claim_rules.yaml`) in the bank or the corpus, and
+rubric self-inconsistency with the offline judge through the per-kind grading (`bank_rules.py`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from interviewer.bank import LEVELS
+from interviewer.bank import KINDS, LEVELS
+from interviewer.bank_rules import (
+    MIN_PER_LEVEL,
+    count_rules,
+    kind_counts,
+    kind_rules,
+    level_counts,
+    rubric_rules,
+    scenario_rules,
+    self_consistency,
+)
+from interviewer.claim_rules import load_rules, scan
+from interviewer.exercises import load_exercises
+from interviewer.policy import CODING
 
 NEAR_DUPLICATE = 0.92
-OWN_REFERENCE_MIN = 4.5
-FOREIGN_REFERENCE_MAX = 2.0
 
-
-def _foreign(questions: list, i: int) -> Any:
-    """A deterministic 'off-topic' partner: the first question, after i, from another stage."""
-    n = len(questions)
-    for step in range(1, n):
-        other = questions[(i + step * 7) % n]
-        if other.stage != questions[i].stage:
-            return other
-    return None
+__all__ = ["KINDS", "MIN_PER_LEVEL", "check_bank"]
 
 
 def check_bank(services: Any, skip_judge: bool = False) -> dict[str, Any]:
     bank = services.bank
+    settings = services.settings
+    exercises = load_exercises(settings.bank_dir)
     errors: list[str] = list(bank.errors)
+    warnings: list[str] = []
+    if exercises.error:
+        errors.append(exercises.error)
     questions = sorted(bank.questions.values(), key=lambda q: q.id)
 
-    for loop in bank.loops:
-        for stage, count in bank.stage_counts(loop).items():
-            if count == 0:
-                errors.append(f"{loop}/{stage}: no questions")
-            for level in LEVELS:
-                if not bank.for_stage(loop, stage, level) and count:
-                    errors.append(f"{loop}/{stage}: no question for level {level}")
+    count_errors, count_warnings = count_rules(bank, exercises.items)
+    errors += count_errors
+    warnings += count_warnings
+    errors += rubric_rules(questions)
+    errors += scenario_rules(bank)
+    errors += kind_rules(questions)
 
     if questions:
         vectors = services.embedder.encode([q.question for q in questions])
@@ -54,40 +63,24 @@ def check_bank(services: Any, skip_judge: bool = False) -> dict[str, Any]:
             if not services.retriever.chunks_for(c.doc, c.section):
                 errors.append(f"{q.id}: citation {c.doc} § {c.section!r} matches no indexed chunk")
 
-    if not skip_judge and questions:
-        errors += _self_consistency(questions, services)
+    errors += scan(load_rules(settings.bank_dir / "claim_rules.yaml"), bank, settings.corpus_dir)
 
+    consistency: dict[str, Any] = {}
+    if not skip_judge and questions:
+        consistency_errors, consistency = self_consistency(questions, services)
+        errors += consistency_errors
+
+    stages = {loop: bank.stage_counts(loop) for loop in bank.loops}
+    for loop in bank.loops:
+        if CODING in stages[loop]:
+            stages[loop][CODING] = len(exercises.serving(loop))
     return {
         "questions": bank.loop_counts(),
-        "stages": {loop: bank.stage_counts(loop) for loop in bank.loops},
+        "stages": stages,
         "levels": {loop: {lv: sum(bank.stage_counts(loop, lv).values()) for lv in LEVELS} for loop in bank.loops},
+        "kinds": kind_counts(bank, exercises.items),
+        "counts": level_counts(bank, exercises.items),
+        "self_consistency": consistency,
+        "warnings": warnings,
         "errors": errors,
     }
-
-
-def _self_consistency(questions: list, services: Any) -> list[str]:
-    """Through the public judge surface (`interviewer.judge.build`), always with the offline judge."""
-    from interviewer.judge import build
-
-    judge = build(services.settings.model_copy(update={"judge_model": "offline"}), embedder=services.embedder)
-    items, partners = [], []
-    for i, q in enumerate(questions):
-        items.append((q, q.reference_answer))
-        other = _foreign(questions, i)
-        partners.append(other)
-        items.append((q, other.reference_answer if other else ""))
-    results = judge.judge_many(items)
-    errors = []
-    for i, q in enumerate(questions):
-        own, foreign = results[2 * i], results[2 * i + 1]
-        if not (own.ok and foreign.ok):
-            errors.append(f"{q.id}: the offline judge failed: {own.error or foreign.error}")
-            continue
-        if own.score < OWN_REFERENCE_MIN:
-            errors.append(f"{q.id}: its reference answer scores {own.score:.2f} < {OWN_REFERENCE_MIN} (offline judge)")
-        if partners[i] is not None and foreign.score > FOREIGN_REFERENCE_MAX:
-            errors.append(
-                f"{q.id}: the reference answer of {partners[i].id} scores {foreign.score:.2f} > "
-                f"{FOREIGN_REFERENCE_MAX} as an off-topic answer"
-            )
-    return errors

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from interviewer import bank_cli
 from interviewer.config import get_settings
 
 
@@ -30,6 +31,13 @@ def _store(args: argparse.Namespace):
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
+    if args.round and not args.resume:
+        from interviewer.bank import load_bank
+
+        stages = load_bank(get_settings().bank_dir).loops[args.loop].stages
+        if args.round not in stages:
+            print(f"error: {args.loop} has no stage {args.round!r}; stages: {', '.join(stages)}", file=sys.stderr)
+            return 2
     services = _services()
     settings = services.settings
     user = _user(args)
@@ -40,14 +48,17 @@ def cmd_practice(args: argparse.Namespace) -> int:
             return 2
         interview = services.interview(state)
         print(f"[resuming session {state.id}: {len(state.records)} question(s) so far]")
-        last = next((m for m in reversed(state.messages) if m.kind in ("question", "followup")), None)
+        last = next((m for m in reversed(state.messages) if m.kind in ("question", "followup", "phase")), None)
         _print_messages([last] if last and state.status == "active" else [])
     else:
+        mode = "full" if args.full_loop else ("round" if args.round else "mix")
         interview = services.new_interview(
             args.loop,
             args.level,
-            args.questions or settings.default_questions,
+            min(20, args.questions or settings.default_questions),
             args.feedback or settings.feedback,
+            mode=mode,
+            stage=args.round,
             owner=user,
         )
     if services.store.recovered_from:
@@ -134,22 +145,6 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bank(args: argparse.Namespace) -> int:
-    from interviewer.bank_check import check_bank
-
-    result = check_bank(_services(), skip_judge=args.skip_judge)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(f"questions: {result['questions']}")
-        for loop, stages in result["stages"].items():
-            print(f"{loop}: " + ", ".join(f"{s}={n}" for s, n in stages.items()))
-        for error in result["errors"]:
-            print(f"error: {error}")
-        print("OK" if not result["errors"] else f"{len(result['errors'])} problem(s)")
-    return 1 if result["errors"] else 0
-
-
 def cmd_grade(args: argparse.Namespace) -> int:
     from interviewer.grading import grade_file
 
@@ -216,8 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("practice", help="run a mock interview in the terminal (reads answers from stdin)")
     p.add_argument("--loop", choices=["mle", "llm"], default="mle")
     p.add_argument("--level", choices=["junior", "mid", "senior"], default="mid")
-    p.add_argument("--questions", type=int, default=None)
+    p.add_argument("--questions", type=int, default=None, help="questions in a mix or a round")
     p.add_argument("--feedback", choices=["each", "end"], default=None)
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--round", metavar="STAGE", help="practise one round: questions from this stage only")
+    scope.add_argument("--full-loop", action="store_true", help="the whole loop: each stage in order, one question")
     p.add_argument("--resume", metavar="SESSION_ID", help="continue an unfinished interview")
     scoped(p)
     p.set_defaults(func=cmd_practice)
@@ -238,11 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", help="JSON-lines file of {query, id?, role?}; prints one JSON line each")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("bank", help="question bank tools")
-    p.add_argument("action", choices=["check"])
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--skip-judge", action="store_true", help="skip the reference-answer self-consistency check")
-    p.set_defaults(func=cmd_bank)
+    bank_cli.register(sub)
 
     p = sub.add_parser("grade", help="grade a JSON-lines file of answers")
     p.add_argument("--data", required=True)

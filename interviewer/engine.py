@@ -1,6 +1,9 @@
 """The interview engine: pure Python, no UI. It turns candidate input into interviewer messages.
 
 Flow per question: ask -> answer -> judge -> (follow up on a missed key point | feedback + next).
+A case question runs phase by phase: each phase opens with its prompt, is judged on its own key points
+and followed up on its own missed point; the case is scored per phase and overall when the last phase
+closes. Grading per kind (numeric, behavioral, case) is `judge/kinds.py`, at the candidate's level.
 A judge failure keeps the question open with the answer saved (`/retry` or `/skip`); it never
 invents a score. Every state change is handed to `on_change` so storage can save it at once.
 """
@@ -9,17 +12,25 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from interviewer.bank import Question, QuestionBank
+from interviewer.case_flow import CaseFlow
 from interviewer.inputs import COMMANDS, clean_answer, parse_command
 from interviewer.judge import GroundedJudge
-from interviewer.policy import follow_up_point, pick_question, plan_stages, target_difficulty
+from interviewer.judge.kinds import KindGrader
+from interviewer.judge.verdict import Verdict
+from interviewer.policy import CODING, follow_up_point, pick_question, plan_interview, target_difficulty
 from interviewer.report import explain_verdict, summary_text, verdict_text
-from interviewer.state import InterviewState, Message, QuestionRecord, Usage
+from interviewer.state import InterviewState, Message, PhaseRecord, QuestionRecord, Usage
 
 
-class Interview:
+class Interview(CaseFlow):
+    # The coding round's slot: the coding path (interviewer.coding, issue 13) sets this and asks exercises for
+    # the `coding` stage; until then the plan leaves the coding stage out.
+    coding_round = False
+
     def __init__(
         self,
         state: InterviewState,
@@ -31,6 +42,7 @@ class Interview:
         max_answer_chars: int = 4000,
         on_change: Callable[[InterviewState], None] | None = None,
         prefetch: bool = True,
+        exercises: Sequence[Any] = (),
     ) -> None:
         self.state = state
         self.bank = bank
@@ -41,6 +53,8 @@ class Interview:
         self.on_change = on_change or (lambda _state: None)
         self.prefetch = prefetch
         self.warming: threading.Thread | None = None
+        self.grader = KindGrader(judge)
+        self.exercises = list(exercises) if self.coding_round else []
 
     # -- helpers -------------------------------------------------------------------------------
     def _say(self, kind: str, text: str, **fields: object) -> Message:
@@ -52,6 +66,15 @@ class Interview:
 
     def question(self, record: QuestionRecord) -> Question:
         return self.bank.questions[record.question_id]
+
+    def _warm(self, question: Question) -> None:
+        # The rubric side is encoded while the candidate types. Not a daemon: torch aborts the process if
+        # the interpreter exits in the middle of a forward pass, so exit waits the fraction of a second.
+        if self.prefetch and hasattr(self.judge, "warm"):
+            if self.warming is not None:
+                self.warming.join()
+            self.warming = threading.Thread(target=self.judge.warm, args=(question,), name=f"warm-{question.id}")
+            self.warming.start()
 
     def _stage_title(self, stage: str) -> str:
         return self.bank.loops[self.state.loop].stages.get(stage, stage)
@@ -69,36 +92,58 @@ class Interview:
             self.state.n_questions = len(self.state.fixed_questions)
             self.state.stage_plan = [self.bank.questions[q].stage for q in self.state.fixed_questions]
         else:
-            self.state.stage_plan = plan_stages(list(loop.stages), self.state.n_questions)
+            s = self.state
+            plan = plan_interview(self.bank, s.loop, s.level, s.mode, s.n_questions, s.round_stage, self.exercises)
+            s.stage_plan = plan
+            if plan:
+                s.n_questions = len(plan)
         out = [self._say("intro", self.voice.intro(loop.title, self.state.level, self.state.n_questions))]
-        out += self._next_question()
+        if not self.state.stage_plan:
+            where = f"the {self._stage_title(self.state.round_stage)} round" if self.state.round_stage else "this loop"
+            out.append(self._say("notice", f"The question bank has no questions for {where} at this level."))
+            out += self._finish()
+        else:
+            out += self._next_question()
         self._save()
         return out
 
     def _next_question(self) -> list[Message]:
         done = len(self.state.records)
-        if done >= self.state.n_questions:
+        if done >= min(self.state.n_questions, len(self.state.stage_plan)):
             return self._finish()
         stage = self.state.stage_plan[done]
         asked = {r.question_id for r in self.state.records}
         difficulty = target_difficulty(self.state.level, self.state.scores)
         if self.state.fixed_questions:
             q = self.bank.questions.get(self.state.fixed_questions[done])
+        elif stage == CODING:
+            return self._next_exercise()
         else:
-            q = pick_question(self.bank, self.state.loop, stage, self.state.level, asked, difficulty, self.state.id)
+            prefer = "case" if self.state.mode == "full" else None
+            s = self.state
+            q = pick_question(self.bank, s.loop, stage, s.level, asked, difficulty, s.id, prefer_kind=prefer)
         if q is None:
             return [self._say("notice", "The question bank has no more questions for this loop.")] + self._finish()
-        self.state.records.append(QuestionRecord(question_id=q.id, stage=q.stage, difficulty=q.difficulty))
+        record = QuestionRecord(question_id=q.id, stage=q.stage, difficulty=q.difficulty, kind=q.kind)
+        if q.kind == "case":
+            record.phases = [PhaseRecord(id=p.id) for p in q.phases]
+            record.phases[0].status = "open"
+        self.state.records.append(record)
         passages = [p for c in q.citations[:2] for p in self.judge.passages_for_citation(c.doc, c.section)]
-        # The rubric side is encoded while the candidate types. Not a daemon: torch aborts the process if
-        # the interpreter exits in the middle of a forward pass, so exit waits the fraction of a second.
-        if self.prefetch and hasattr(self.judge, "warm"):
-            self.warming = threading.Thread(target=self.judge.warm, args=(q,), name=f"warm-{q.id}")
-            self.warming.start()
+        self._warm(self.graded(record))
         pieces = self.voice.ask(q, self._stage_title(q.stage), done + 1, self.state.n_questions)
         message = Message.streaming(pieces, role="interviewer", kind="question", question_id=q.id, passages=passages)
         self.state.messages.append(message)
+        if q.kind == "case":
+            return [message, self._phase_message(q, 0)]
+        if q.kind == "numeric":  # the number is read from the answer: say how it will be read
+            note = f'Show your reasoning, then finish with your number in {q.unit} (e.g. "so about ... {q.unit}").'
+            return [message, self._say("notice", note, question_id=q.id)]
         return [message]
+
+    def _next_exercise(self) -> list[Message]:
+        """The coding round (issue 13's engine path fills this in and sets `coding_round`)."""
+        raise NotImplementedError("the coding round needs the interviewer.coding engine path")
 
     def _finish(self) -> list[Message]:
         self.state.status = "finished"
@@ -137,7 +182,9 @@ class Interview:
         if command == "/help":
             return [self._say("notice", "Commands: " + "; ".join(f"{c} — {d}" for c, d in COMMANDS.items()))]
         if command == "/end":
-            if record is not None and not record.answers:
+            if record is not None and record.phases:
+                self._settle_case(record)
+            elif record is not None and not record.answers:
                 record.status = "skipped"
             elif record is not None and record.status == "open" and record.verdicts and record.verdict.ok:
                 record.status = "scored"
@@ -145,6 +192,9 @@ class Interview:
         if command == "/why":
             if self.state.feedback_mode == "end" and self.state.status != "finished":
                 return [self._say("notice", "Scores are shown at the end of this interview: /why works then.")]
+            judged = [p.verdict for p in record.phases if p.verdict is not None] if record is not None else []
+            if judged:  # inside a case: the latest phase's score
+                return [self._say("feedback", explain_verdict(judged[-1]), question_id=record.question_id)]
             last = next((r for r in reversed(self.state.records) if r.verdict is not None), None)
             if last is None:
                 return [self._say("notice", "Nothing has been scored yet: /why explains the last score.")]
@@ -152,9 +202,15 @@ class Interview:
         if record is None:
             return [self._say("notice", "There is no open question right now.")]
         if command == "/repeat":
-            last_prompt = next(m for m in reversed(self.state.messages) if m.kind in ("question", "followup"))
+            last_prompt = next(m for m in reversed(self.state.messages) if m.kind in ("question", "followup", "phase"))
             return [self._say(last_prompt.kind, last_prompt.text, question_id=record.question_id)]
         if command == "/skip":
+            current = record.current_phase
+            if current is not None:  # a case moves on to its next part; an answered part keeps its score
+                index, phase = current
+                phase.status = "scored" if phase.verdict is not None and phase.verdict.ok else "skipped"
+                record.status = "open"
+                return [self._say("ack", "Skipped this part.")] + self._next_phase_or_close(record, index)
             # A skipped question keeps any answers given, but is not scored.
             record.status = "skipped"
             return [self._say("ack", "Skipped.")] + self._next_question()
@@ -182,6 +238,8 @@ class Interview:
             Message(role="candidate", kind="answer", text=cleaned.text, question_id=record.question_id)
         )
         record.answers.append(cleaned.text)
+        if record.current_phase is not None:
+            record.current_phase[1].answers.append(cleaned.text)
         out = [self._say("notice", n) for n in cleaned.notices]
         self._save()  # the answer is stored before the judge runs, so a judge crash loses nothing
         return out + self._judge(record)
@@ -189,9 +247,19 @@ class Interview:
     def _judge(self, record: QuestionRecord) -> list[Message]:
         if self.warming is not None:  # an instant answer waits for the warm-up rather than redo its work
             self.warming.join()
-        question = self.question(record)
-        verdict = self.judge.judge(question, record.combined_answer())
-        record.verdicts.append(verdict)
+        question, graded = self.question(record), self.graded(record)
+        current = record.current_phase
+        if current is not None:
+            index, phase = current
+            answer = phase.combined_answer()
+            verdict = self.grader.grade_phase(question, index, answer, self.state.level)
+            phase.verdicts.append(verdict)
+            probed = phase.probed
+        else:
+            answer = record.combined_answer()
+            verdict = self.grader.grade(question, answer, self.state.level)
+            record.verdicts.append(verdict)
+            probed = record.probed
         if verdict.meta is not None and verdict.meta.judge == "llm" and not verdict.meta.cached:
             self.state.usage.append(
                 Usage(
@@ -204,6 +272,8 @@ class Interview:
             )
         if not verdict.ok:
             record.status = "judge_error"
+            if current is not None:
+                current[1].status = "judge_error"
             return [
                 self._say(
                     "error",
@@ -212,18 +282,28 @@ class Interview:
                 )
             ]
         record.status = "open"
-        point = follow_up_point(question, verdict, record.probed, len(record.probed), self.max_followups)
+        if current is not None:
+            current[1].status = "open"
+        point = follow_up_point(graded, verdict, probed, len(probed), self.max_followups)
         if point is not None:
-            record.probed.append(point.point)
+            probed.append(point.point)
             passage = next((m.passages[0].text for m in verdict.missed if m.point == point.point and m.passages), "")
-            text = self.voice.follow_up(question, record.combined_answer(), point, passage)
+            text = self.voice.follow_up(graded, answer, point, passage)
             return [self._say("followup", text, question_id=record.question_id)]
+        if current is not None:
+            current[1].status = "scored"
+            return self._next_phase_or_close(record, current[0])
         record.status = "scored"
+        return self._after_scored(record, verdict)
+
+    def _after_scored(self, record: QuestionRecord, verdict: Verdict) -> list[Message]:
+        question = self.question(record)
         out: list[Message] = []
         if self.state.feedback_mode == "each":
             out.append(self._say("feedback", verdict_text(verdict), question_id=record.question_id, verdict=verdict))
         done = len(self.state.records)
-        next_stage = self._stage_title(self.state.stage_plan[done]) if done < self.state.n_questions else None
+        upcoming = min(self.state.n_questions, len(self.state.stage_plan))
+        next_stage = self._stage_title(self.state.stage_plan[done]) if done < upcoming else None
         ack = self.voice.acknowledge(question, record.combined_answer(), next_stage)
         if ack is not None:
             message = Message.streaming(ack, role="interviewer", kind="ack", question_id=record.question_id)

@@ -6,12 +6,59 @@ Given the same bank, settings and seed, an interview always walks the same path.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from typing import Any
 
 from interviewer.bank import KeyPoint, Question, QuestionBank
+from interviewer.judge.star import PROBES, TITLES
 from interviewer.judge.verdict import Verdict
 
 BASE_DIFFICULTY = {"junior": 1, "mid": 2, "senior": 3}
 FOLLOW_UP_BELOW = 4.5  # a nearly perfect answer gets no probe
+CODING = "coding"  # the coding round's stage id: its questions are exercises (interviewer.coding), not bank questions
+
+
+def serves(exercise: Any, loop: str, level: str) -> bool:
+    return loop in getattr(exercise, "loops", ()) and level in getattr(exercise, "levels", ())
+
+
+def stage_supply(bank: QuestionBank, loop: str, stage: str, level: str, exercises: Sequence[Any] = ()) -> int:
+    """How many questions (coding: exercises) the stage has for `level`."""
+    if stage == CODING:
+        return sum(1 for e in exercises if serves(e, loop, level))
+    return len(bank.for_stage(loop, stage, level))
+
+
+def served_stages(bank: QuestionBank, loop: str, level: str, exercises: Sequence[Any] = ()) -> list[str]:
+    """The loop's stages, in real-loop order, that serve `level` (loops.yaml `stage_levels`) and have a
+    question for it. Pass no exercises to leave the coding round out."""
+    spec = bank.loops[loop]
+    return [
+        stage
+        for stage in spec.stages
+        if level in spec.levels_of(stage) and stage_supply(bank, loop, stage, level, exercises) > 0
+    ]
+
+
+def plan_interview(
+    bank: QuestionBank,
+    loop: str,
+    level: str,
+    mode: str,
+    n: int,
+    stage: str | None = None,
+    exercises: Sequence[Any] = (),
+) -> list[str]:
+    """The stage of each question. full: every served stage once, in order; round: n questions of one
+    stage (at most as many as it has); mix: n questions spread over the served stages."""
+    stages = served_stages(bank, loop, level, exercises)
+    if mode == "full":
+        return stages
+    if mode == "round":
+        if stage not in stages:
+            return []
+        return [stage] * min(n, stage_supply(bank, loop, stage, level, exercises))
+    return plan_stages(stages, n)
 
 
 def plan_stages(stages: list[str], n: int) -> list[str]:
@@ -43,9 +90,17 @@ def _tiebreak(seed: str, question_id: str) -> str:
 
 
 def pick_question(
-    bank: QuestionBank, loop: str, stage: str, level: str, asked: set[str], difficulty: int, seed: str
+    bank: QuestionBank,
+    loop: str,
+    stage: str,
+    level: str,
+    asked: set[str],
+    difficulty: int,
+    seed: str,
+    prefer_kind: str | None = None,
 ) -> Question | None:
-    """The unasked question of this stage closest to the target difficulty (level match first)."""
+    """The unasked question of this stage closest to the target difficulty (level match first); of
+    `prefer_kind` when the pool has one (a full loop's design round is a case)."""
     pools = [
         bank.for_stage(loop, stage, level),
         bank.for_stage(loop, stage),
@@ -53,9 +108,38 @@ def pick_question(
     ]
     for pool in pools:
         fresh = [q for q in pool if q.id not in asked]
+        preferred = [q for q in fresh if q.kind == prefer_kind]
         if fresh:
-            return min(fresh, key=lambda q: (abs(q.difficulty - difficulty), _tiebreak(seed, q.id)))
+            return min(preferred or fresh, key=lambda q: (abs(q.difficulty - difficulty), _tiebreak(seed, q.id)))
     return None
+
+
+def part_probes(question: Question, verdict: Verdict) -> list[KeyPoint]:
+    """Kind-specific follow-ups, before any key point: a numeric answer with no number (or a number off)
+    is asked for its number or its arithmetic; a behavioral answer is pushed for the STAR parts it lacks."""
+    probes: list[KeyPoint] = []
+    if question.kind == "numeric":
+        if "no_number" in verdict.flags:
+            probe = f"So what number do you land on, in {question.unit}?"
+            probes.append(KeyPoint(point="A final number", weight=1.0, probe=probe))
+        elif "number_off" in verdict.flags:
+            probes.append(
+                KeyPoint(
+                    point="A number that checks out",
+                    weight=1.0,
+                    probe="Can you sanity-check that number? Walk me through the arithmetic step by step.",
+                )
+            )
+    if question.kind == "behavioral":
+        for part in verdict.parts:
+            name = part.name.removeprefix("star:")
+            if part.name.startswith("star:") and (part.score or 1.0) < 5.0 and name in PROBES:
+                probes.append(KeyPoint(point=f"STAR: {TITLES[name]}", weight=1.0, probe=PROBES[name]))
+        order = ["result", "action", "reflection", "situation", "task"]
+        probes.sort(key=lambda kp: next((i for i, p in enumerate(order) if TITLES[p] in kp.point), 9))
+        seen: set[str] = set()
+        probes = [kp for kp in probes if not (kp.probe in seen or seen.add(kp.probe))]  # situation/task share one
+    return probes
 
 
 def follow_up_point(question: Question, verdict: Verdict, probed: list[str], asked: int, limit: int) -> KeyPoint | None:
@@ -64,6 +148,9 @@ def follow_up_point(question: Question, verdict: Verdict, probed: list[str], ask
         return None
     if {"empty", "gibberish", "off_topic"} & set(verdict.flags):
         return None  # a probe cannot rescue a non-answer; move on
+    for part in part_probes(question, verdict):
+        if part.point not in probed:
+            return part
     status = {kp.point: kp.status for kp in verdict.key_points}
     for wanted in ("missed", "partial"):
         candidates = [kp for kp in question.key_points if status.get(kp.point) == wanted and kp.point not in probed]

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from interviewer.escaping import for_markdown, for_markdown_quote
+from interviewer.judge.numbers import fmt
 from interviewer.judge.verdict import Verdict
 
 if TYPE_CHECKING:
-    from interviewer.bank import QuestionBank
-    from interviewer.state import InterviewState
+    from interviewer.bank import Question, QuestionBank
+    from interviewer.state import InterviewState, QuestionRecord
 
 MARK = {"covered": "✓", "partial": "~", "missed": "✗"}
 
@@ -20,6 +21,10 @@ def verdict_text(verdict: Verdict) -> str:
     if not verdict.ok:
         return f"Not scored: {verdict.error}"
     lines = [f"**Score: {verdict.score:.1f} / 5** — {verdict.feedback}"]
+    if verdict.kind == "case":
+        for part in verdict.parts:
+            score = f"{part.score:.1f}" if part.score is not None else "not answered"
+            lines.append(f"- {part.title}: {score}")
     for missed in verdict.missed:
         for p in missed.passages[:1]:
             lines.append(f"- To study: *{p.title} § {p.section}* [{p.chunk_id}]")
@@ -92,9 +97,13 @@ def markdown_report(state: InterviewState, bank: QuestionBank, cited: Callable[[
     for i, record in enumerate(state.records, 1):
         q = bank.questions.get(record.question_id)
         out += [f"## {i}. {q.question.strip() if q else record.question_id}", ""]
-        out += [f"*Stage:* {record.stage} · *status:* {record.status}", ""]
-        for answer in record.answers:
-            out += [for_markdown_quote(answer), ""]
+        kind = f" · *kind:* {record.kind}" if record.kind != "open" else ""
+        out += [f"*Stage:* {record.stage}{kind} · *status:* {record.status}", ""]
+        if q is not None and record.phases:
+            out += _phases(q, record)
+        else:
+            for answer in record.answers:
+                out += [for_markdown_quote(answer), ""]
         v = record.verdict
         if v is not None:
             out += [verdict_text(v), ""]
@@ -102,7 +111,9 @@ def markdown_report(state: InterviewState, bank: QuestionBank, cited: Callable[[
                 out.append(f"- {MARK[kp.status]} {kp.point}")
             out.append("")
         if q is not None and state.status == "finished":
-            out += ["**Reference answer:** " + q.reference_answer.strip(), ""]
+            if q.kind == "numeric":
+                out += [f"**Expected:** {fmt(q.answer)} {q.unit} (± {fmt(q.tolerance)})", ""]
+            out += ["**Reference answer:** " + q.reference_for(state.level).strip(), ""]
             for p in cited(q.id) if cited else []:
                 out += [
                     f"**Read:** *{p.title} § {p.section}* [{p.chunk_id}]",
@@ -111,3 +122,18 @@ def markdown_report(state: InterviewState, bank: QuestionBank, cited: Callable[[
                     "",
                 ]
     return "\n".join(out)
+
+
+def _phases(question: Question, record: QuestionRecord) -> list[str]:
+    """A case's answers, part by part, with each part's score."""
+    out: list[str] = []
+    titles = {p.id: p.title for p in question.phases}
+    for n, phase in enumerate(record.phases, 1):
+        verdict = phase.verdict
+        score = f" — {verdict.score:.1f} / 5" if verdict is not None and verdict.ok and phase.status == "scored" else ""
+        out += [f"### Part {n}: {titles.get(phase.id, phase.id)}{score}", ""]
+        if phase.status in ("unasked", "skipped") and not phase.answers:
+            out += ["*Not answered.*", ""]
+        for answer in phase.answers:
+            out += [for_markdown_quote(answer), ""]
+    return out

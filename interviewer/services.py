@@ -10,6 +10,7 @@ from interviewer.bank import QuestionBank, load_bank
 from interviewer.config import Settings
 from interviewer.embeddings import Embedder, get_embedder
 from interviewer.engine import Interview
+from interviewer.exercises import Exercises, load_exercises
 from interviewer.index import IndexReport, build_index, get_collection, open_client
 from interviewer.judge import GroundedJudge, build
 from interviewer.llm import LLM, Completion, model_config_from_settings
@@ -47,6 +48,8 @@ class Services:
                 self._judges[state.judge_model] = build_judge(self.settings_for(state), self.embedder, self.retriever)
             return self._judges[state.judge_model]
 
+    _exercises: Exercises | None = None
+
     def voice(self, state: InterviewState) -> TemplateVoice | LLMVoice:
         settings = self.settings_for(state)
         if settings.offline_interviewer:
@@ -72,6 +75,13 @@ class Services:
         llm = LLM(cfg, on_usage=record, on_exchange=recorder_for(settings))
         return LLMVoice(llm, self.bank.loops[state.loop].title, state.level)
 
+    @property
+    def exercises(self) -> Exercises:
+        """The coding round's exercises (none until the coding package is installed), loaded once."""
+        if self._exercises is None:
+            self._exercises = load_exercises(self.settings.bank_dir)
+        return self._exercises
+
     def interview(self, state: InterviewState) -> Interview:
         return Interview(
             state,
@@ -81,17 +91,28 @@ class Services:
             max_followups=self.settings.max_followups,
             max_answer_chars=self.settings.max_answer_chars,
             on_change=self.store.scoped(state.owner).save,
+            exercises=self.exercises.items,
         )
 
     def new_interview(
-        self, loop: str, level: str, n_questions: int, feedback: str = "each", owner: str = "local"
+        self,
+        loop: str,
+        level: str,
+        n_questions: int,
+        feedback: str = "each",
+        mode: str = "mix",
+        stage: str | None = None,
+        owner: str = "local",
     ) -> Interview:
+        """mode: full (every stage serving the level, in order), round (n questions of `stage`), mix."""
         state = InterviewState(
             owner=owner,
             loop=loop,
             level=level,
             n_questions=n_questions,
             feedback_mode=feedback,
+            mode=mode,
+            round_stage=stage if mode == "round" else None,
             interviewer_model=self.settings.interviewer_model,
             judge_model=self.settings.judge_model,
         )

@@ -12,8 +12,9 @@ from pydantic import BaseModel, Field, PrivateAttr
 from interviewer.judge.verdict import PassageRef, Verdict
 
 MessageKind = Literal[
-    "intro", "question", "followup", "ack", "feedback", "notice", "error", "summary", "answer", "command"
+    "intro", "question", "phase", "followup", "ack", "feedback", "notice", "error", "summary", "answer", "command"
 ]
+Mode = Literal["mix", "full", "round"]
 
 
 class Message(BaseModel):
@@ -64,10 +65,29 @@ class Usage(BaseModel):
     ts: float = Field(default_factory=time.time)
 
 
+class PhaseRecord(BaseModel):
+    """One phase of a case question: its own answers, probes and verdicts."""
+
+    id: str = Field(description="The phase id from the bank.")
+    answers: list[str] = Field(default_factory=list)
+    probed: list[str] = Field(default_factory=list, description="Key points of this phase already probed.")
+    verdicts: list[Verdict] = Field(default_factory=list)
+    status: Literal["unasked", "open", "scored", "skipped", "judge_error"] = "unasked"
+
+    @property
+    def verdict(self) -> Verdict | None:
+        return self.verdicts[-1] if self.verdicts else None
+
+    def combined_answer(self) -> str:
+        return "\n\n".join(self.answers)
+
+
 class QuestionRecord(BaseModel):
     question_id: str
     stage: str
     difficulty: int
+    kind: str = Field("open", description="The question's kind: open, numeric, behavioral, case (or code).")
+    phases: list[PhaseRecord] = Field(default_factory=list, description="A case's phases, in order.")
     answers: list[str] = Field(default_factory=list)
     probed: list[str] = Field(default_factory=list, description="Key points already probed by follow-ups.")
     verdicts: list[Verdict] = Field(default_factory=list)
@@ -86,6 +106,11 @@ class QuestionRecord(BaseModel):
     def combined_answer(self) -> str:
         return "\n\n".join(self.answers)
 
+    @property
+    def current_phase(self) -> tuple[int, PhaseRecord] | None:
+        """The case phase being answered, with its index."""
+        return next(((i, p) for i, p in enumerate(self.phases) if p.status in ("open", "judge_error")), None)
+
 
 class InterviewState(BaseModel):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
@@ -93,6 +118,8 @@ class InterviewState(BaseModel):
     level: Literal["junior", "mid", "senior"]
     n_questions: int = Field(ge=1, le=20)
     feedback_mode: Literal["each", "end"] = "each"
+    mode: Mode = Field("mix", description="full: the whole loop in order; round: one stage; mix: n across stages.")
+    round_stage: str | None = Field(None, description="The stage practised in a one-round interview.")
     stage_plan: list[str] = Field(default_factory=list)
     records: list[QuestionRecord] = Field(default_factory=list)
     messages: list[Message] = Field(default_factory=list)

@@ -27,8 +27,10 @@ def chat_texts(at: AppTest) -> list[str]:
 
 
 def start(at: AppTest, loop: str = "mle", level: str = "mid", n: int = 3, feedback: str = "each") -> AppTest:
+    """A quick mix of n questions (the setup's third mode; the default is a full loop)."""
     at.selectbox(key="setup_loop").set_value(loop)
     at.selectbox(key="setup_level").set_value(level)
+    at.radio(key="setup_mode").set_value("mix").run()
     at.number_input(key="setup_n").set_value(n)
     at.radio(key="setup_feedback").set_value(feedback)
     at.button(key="start").click()

@@ -21,6 +21,7 @@ def app(monkeypatch: pytest.MonkeyPatch, shared_data_dir: Path, services) -> App
 
 def start(at: AppTest) -> AppTest:
     at.run()
+    at.radio(key="setup_mode").set_value("mix").run()
     at.number_input(key="setup_n").set_value(2)
     at.button(key="start").click()
     return at.run()

@@ -87,6 +87,7 @@ def start_interview(page, server: str, n: int, loop: str | None = None) -> None:
     if loop == "llm":
         page.get_by_label("Interview loop").click()
         page.get_by_role("option", name="LLM Engineer").click()
+    page.get_by_text("A quick mix").click()  # n questions across the loop (the default is a full loop)
     number = page.get_by_label("Number of questions")
     number.fill(str(n))
     number.press("Enter")

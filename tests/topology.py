@@ -165,6 +165,7 @@ async def candidate(browser, url: str, user: str, questions: int, timeout_ms: in
     page = await context.new_page()
     try:
         await page.goto(url)
+        await page.get_by_text("A quick mix").click()  # n questions across the loop (the default is a full loop)
         number = page.get_by_label("Number of questions")
         await number.fill(str(questions))
         await number.press("Enter")

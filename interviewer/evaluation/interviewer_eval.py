@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from interviewer.bank import Question, QuestionBank
 from interviewer.engine import Interview
+from interviewer.policy import part_probes
 from interviewer.state import InterviewState, Message
 from interviewer.voice_guards import asks, asks_more
 
@@ -156,6 +157,8 @@ def check_run(
     for r in state.records:
         judged = [v for v in r.verdicts if v.ok]  # follow-up i was chosen from the i-th successful verdict
         for i, point in enumerate(r.probed):
+            if i < len(judged) and point in {kp.point for kp in part_probes(bank.questions[r.question_id], judged[i])}:
+                continue  # a kind's own probe: a missing number, a STAR part the answer lacks
             status = {kp.point: kp.status for kp in judged[i].key_points}.get(point) if i < len(judged) else None
             if status not in ("missed", "partial"):
                 bad_probes.append(f"{r.question_id}: follow-up probed a point the verdict marked {status}")

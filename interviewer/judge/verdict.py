@@ -37,6 +37,16 @@ class MissedPoint(BaseModel):
     passages: list[PassageRef] = Field(default_factory=list, description="Corpus passages that cover the point.")
 
 
+class PartScore(BaseModel):
+    """One scored part of an answer beyond its key points: a case phase, the numeric answer, a STAR part."""
+
+    name: str = Field(description="Part id: a case phase id, 'number', or 'star:<part>'.")
+    title: str = Field(description="Human title of the part.")
+    score: float | None = Field(None, ge=1, le=5, description="1..5, or None when the part was not answered.")
+    weight: float = Field(1.0, ge=0, description="Relative weight in the overall score (case phases).")
+    detail: str = Field("", description="What was found, in words the candidate can act on.")
+
+
 class JudgeMeta(BaseModel):
     judge: Literal["offline", "llm"] = Field(description="Which judge produced the verdict.")
     model: str = Field(description="Embedding model (offline) or litellm model string (llm).")
@@ -64,6 +74,10 @@ class Verdict(BaseModel):
         default_factory=list, description="The rubric's known wrong claims that the answer asserts (quoted)."
     )
     meta: JudgeMeta | None = Field(None, description="Who judged, with which rubric and prompt, how fast.")
+    kind: str = Field("open", description="The question kind the verdict was computed for (open, numeric, ...).")
+    parts: list[PartScore] = Field(
+        default_factory=list, description="Per-part scores: case phases, the numeric answer, STAR structure."
+    )
 
     @model_validator(mode="after")
     def _no_score_on_error(self) -> Verdict:
