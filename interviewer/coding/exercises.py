@@ -29,7 +29,8 @@ ANCHORS = {
     5: "Explains the approach, complexity, edge cases and how to scale or vectorise it, covering every key point.",
 }
 _SAFE_BUILTINS = {
-    f.__name__: f for f in (range, list, tuple, dict, float, int, bool, len, sum, min, max, abs, zip, enumerate, round)
+    f.__name__: f
+    for f in (range, list, tuple, dict, float, int, bool, str, chr, len, sum, min, max, abs, zip, enumerate, round)
 }
 
 
