@@ -222,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     from interviewer.evaluation import add_eval_parser
 
     add_eval_parser(sub)
+    __import__("interviewer.coding.cli", fromlist=["register"]).register(sub)
 
     p = sub.add_parser("app", help="start the browser app")
     p.add_argument("--port", type=int, default=8501)
@@ -231,15 +232,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run a parsed subcommand: model errors become one readable line and exit 1, Ctrl-C exits 130."""
-    from interviewer.llm import LLMError
-
     try:
         return int(args.func(args) or 0)
-    except LLMError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as err:
+        from interviewer.llm import LLMError  # imported on failure only: litellm takes seconds to import
+
+        if not isinstance(err, LLMError):
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -106,8 +106,11 @@ def compare(expected: Any, got: Any, rtol: float, atol: float, path: str = "") -
         return None if np.array_equal(have, want) else f"wrong value{where}"
     if np.allclose(have, want, rtol=rtol, atol=atol, equal_nan=True):
         return None
+    have, want = have.astype(float), want.astype(float)
+    if (~np.isfinite(have) & np.isfinite(want)).any():
+        return f"wrong value{where}: nan or inf where a finite number was expected"
     with np.errstate(invalid="ignore"):
-        err = np.nanmax(np.abs(have.astype(float) - want.astype(float))) if want.size else 0.0
+        err = np.nanmax(np.abs(have - want)) if want.size else 0.0
     return f"wrong value{where} (largest error {err:.3g})"
 
 
@@ -248,3 +251,21 @@ def final_score(correct: float, explanation: float | None) -> float:
     """1-5: 1 + 4 * (0.7 * correctness + 0.3 * (explanation - 1) / 4); no explanation counts as 1."""
     spoken = 0.0 if explanation is None else (explanation - 1) / 4
     return round(1 + 4 * (CORRECTNESS_WEIGHT * correct + (1 - CORRECTNESS_WEIGHT) * spoken), 1)
+
+
+class CodeRunner:
+    """Runs candidates' code for the app, the engine and the CLI with one sandbox choice and set of limits."""
+
+    def __init__(self, choice: Choice, limits: Limits | None = None) -> None:
+        self.choice = choice
+        self.limits = limits or Limits()
+
+    @classmethod
+    def for_address(cls, mode: str, address: str | None) -> CodeRunner:
+        """`address`: where the server listens (None for the local CLI)."""
+        from interviewer.coding.sandbox import choose
+
+        return cls(choose(mode, address))
+
+    def run(self, exercise: Exercise, code: str, which: Literal["examples", "hidden"]) -> RunReport:
+        return run_tests(exercise, code, which, self.choice, self.limits)
