@@ -33,6 +33,10 @@ def check_bank(services: Any, skip_judge: bool = False) -> dict[str, Any]:
 
     for loop in bank.loops:
         for stage, count in bank.stage_counts(loop).items():
+            if stage == "coding":  # served by coding exercises, not prose questions
+                missing = [lv for lv in LEVELS if not bank.exercises_for(loop, lv)]
+                errors += [f"{loop}/coding: no exercise for level {lv}" for lv in missing]
+                continue
             if count == 0:
                 errors.append(f"{loop}/{stage}: no questions")
             for level in LEVELS:

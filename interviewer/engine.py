@@ -12,9 +12,12 @@ import time
 from collections.abc import Callable
 
 from interviewer.bank import Question, QuestionBank
+from interviewer.coding import flow
+from interviewer.coding.exercises import CODING_STAGE
+from interviewer.coding.record import CodeWork
 from interviewer.inputs import COMMANDS, clean_answer, parse_command
 from interviewer.judge import GroundedJudge
-from interviewer.policy import follow_up_point, pick_question, plan_stages, target_difficulty
+from interviewer.policy import follow_up_point, pick_exercise, pick_question, plan_with_coding, target_difficulty
 from interviewer.report import explain_verdict, summary_text, verdict_text
 from interviewer.state import InterviewState, Message, QuestionRecord, Usage
 
@@ -31,6 +34,7 @@ class Interview:
         max_answer_chars: int = 4000,
         on_change: Callable[[InterviewState], None] | None = None,
         prefetch: bool = True,
+        coder: object | None = None,
     ) -> None:
         self.state = state
         self.bank = bank
@@ -40,6 +44,7 @@ class Interview:
         self.max_answer_chars = max_answer_chars
         self.on_change = on_change or (lambda _state: None)
         self.prefetch = prefetch
+        self.coder = coder  # a coding.grading.CodeRunner; None where code may not run
         self.warming: threading.Thread | None = None
 
     # -- helpers -------------------------------------------------------------------------------
@@ -51,6 +56,8 @@ class Interview:
         return message
 
     def question(self, record: QuestionRecord) -> Question:
+        if record.code is not None:  # the spoken part of a coding question, graded like any answer
+            return self.bank.exercises[record.code.exercise_id].as_question(self.state.loop)
         return self.bank.questions[record.question_id]
 
     def _stage_title(self, stage: str) -> str:
@@ -69,7 +76,9 @@ class Interview:
             self.state.n_questions = len(self.state.fixed_questions)
             self.state.stage_plan = [self.bank.questions[q].stage for q in self.state.fixed_questions]
         else:
-            self.state.stage_plan = plan_stages(list(loop.stages), self.state.n_questions)
+            self.state.stage_plan = plan_with_coding(
+                list(loop.stages), self.state.n_questions, CODING_STAGE, self.state.coding
+            )
         out = [self._say("intro", self.voice.intro(loop.title, self.state.level, self.state.n_questions))]
         out += self._next_question()
         self._save()
@@ -82,6 +91,11 @@ class Interview:
         stage = self.state.stage_plan[done]
         asked = {r.question_id for r in self.state.records}
         difficulty = target_difficulty(self.state.level, self.state.scores)
+        if stage == CODING_STAGE and not self.state.fixed_questions:
+            state = self.state
+            exercise = pick_exercise(self.bank.exercises, state.loop, state.level, asked, difficulty, state.id)
+            if exercise is not None:
+                return self._ask_exercise(exercise, done)
         if self.state.fixed_questions:
             q = self.bank.questions.get(self.state.fixed_questions[done])
         else:
@@ -100,13 +114,51 @@ class Interview:
         self.state.messages.append(message)
         return [message]
 
+    def _ask_exercise(self, exercise, done: int) -> list[Message]:
+        code = CodeWork(exercise_id=exercise.id, draft=exercise.starter)
+        record = QuestionRecord(question_id=exercise.id, stage=CODING_STAGE, difficulty=exercise.difficulty, code=code)
+        self.state.records.append(record)
+        if self.prefetch and hasattr(self.judge, "warm"):
+            self.warming = threading.Thread(target=self.judge.warm, args=(self.question(record),), name="warm-code")
+            self.warming.start()
+        text = flow.ask_text(exercise, self._stage_title(CODING_STAGE), done + 1, self.state.n_questions)
+        return [self._say("question", text, question_id=exercise.id)]
+
+    def run_code(self, code: str, which: str) -> list[Message]:
+        """'Run examples' (which="examples", unlimited) or 'Submit' (which="hidden") for the open coding question.
+        The code is kept exactly as typed; a sandbox failure is shown and never counted as a submission."""
+        record = self.state.current
+        if self.state.status == "finished" or record is None or record.code is None:
+            return [self._say("notice", "There is no open coding question right now.")]
+        work = record.code
+        work.draft = code
+        if which == "hidden" and not work.can_submit:
+            self._save()
+            return [self._say("notice", "You have used your submissions for this question: explain it in the chat.")]
+        if self.coder is None:
+            self._save()
+            return [self._say("error", "Code cannot run in this session (no sandbox). Your code is saved.")]
+        report = self.coder.run(self.bank.exercises[work.exercise_id], code, which)
+        work.runs.append(report)
+        out: list[Message] = []
+        if report.status == "sandbox_unavailable":
+            note = f"{report.message} Your code is saved; nothing was counted."
+            out.append(self._say("error", note, question_id=record.question_id))
+        elif which == "hidden":
+            text = flow.after_submit(work, self.bank.exercises[work.exercise_id], report)
+            out.append(self._say("followup", text, question_id=record.question_id))
+        self._save()
+        return out
+
     def _finish(self) -> list[Message]:
         self.state.status = "finished"
         self.state.finished_at = time.time()
         out: list[Message] = []
         if self.state.feedback_mode == "end":
             for record in self.state.records:
-                if record.verdict is not None and record.status == "scored":
+                if record.code is not None and record.status == "scored":
+                    out.append(self._say("feedback", flow.feedback_text(record.code, record.verdict)))
+                elif record.verdict is not None and record.status == "scored":
                     out.append(
                         self._say(
                             "feedback",
@@ -137,7 +189,10 @@ class Interview:
         if command == "/help":
             return [self._say("notice", "Commands: " + "; ".join(f"{c} — {d}" for c, d in COMMANDS.items()))]
         if command == "/end":
-            if record is not None and not record.answers:
+            if record is not None and record.code is not None and record.code.submissions:
+                record.status = "scored"  # submitted code counts; a missing explanation scores as 1
+                flow.score(record.code, record.verdict)
+            elif record is not None and not record.answers:
                 record.status = "skipped"
             elif record is not None and record.status == "open" and record.verdicts and record.verdict.ok:
                 record.status = "scored"
@@ -179,6 +234,9 @@ class Interview:
         self.state.messages.append(
             Message(role="candidate", kind="answer", text=cleaned.text, question_id=record.question_id)
         )
+        if record.code is not None and not record.code.submissions:
+            note = "Submit your code first (the Submit button under the editor), then explain it here."
+            return [self._say("notice", note + " Your message is kept in the transcript.")]
         record.answers.append(cleaned.text)
         out = [self._say("notice", n) for n in cleaned.notices]
         self._save()  # the answer is stored before the judge runs, so a judge crash loses nothing
@@ -218,8 +276,11 @@ class Interview:
             return [self._say("followup", text, question_id=record.question_id)]
         record.status = "scored"
         out: list[Message] = []
+        if record.code is not None:
+            flow.score(record.code, verdict)
         if self.state.feedback_mode == "each":
-            out.append(self._say("feedback", verdict_text(verdict), question_id=record.question_id, verdict=verdict))
+            text = flow.feedback_text(record.code, verdict) if record.code is not None else verdict_text(verdict)
+            out.append(self._say("feedback", text, question_id=record.question_id, verdict=verdict))
         done = len(self.state.records)
         next_stage = self._stage_title(self.state.stage_plan[done]) if done < self.state.n_questions else None
         ack = self.voice.acknowledge(question, record.combined_answer(), next_stage)

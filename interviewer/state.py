@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from interviewer.coding.record import CodeWork
 from interviewer.judge.verdict import PassageRef, Verdict
 
 MessageKind = Literal[
@@ -73,6 +74,7 @@ class QuestionRecord(BaseModel):
     verdicts: list[Verdict] = Field(default_factory=list)
     status: Literal["open", "scored", "skipped", "judge_error"] = "open"
     asked_at: float = Field(default_factory=time.time)
+    code: CodeWork | None = Field(None, description="A coding question: the exercise, code runs and scores.")
 
     @property
     def verdict(self) -> Verdict | None:
@@ -80,6 +82,8 @@ class QuestionRecord(BaseModel):
 
     @property
     def score(self) -> float | None:
+        if self.code is not None:  # correctness and the spoken explanation (coding/grading.final_score)
+            return self.code.final if self.status == "scored" else None
         v = self.verdict
         return v.score if v is not None and v.ok and self.status == "scored" else None
 
@@ -104,6 +108,7 @@ class InterviewState(BaseModel):
     usage: list[Usage] = Field(default_factory=list, description="Latency, tokens and cost per model call.")
     fixed_questions: list[str] = Field(default_factory=list, description="Ask exactly these (practice again).")
     retry_of: str | None = Field(None, description="The session whose question is being practised again.")
+    coding: bool = Field(False, description="Include the coding round: one exercise run against hidden tests.")
 
     @property
     def current(self) -> QuestionRecord | None:

@@ -14,57 +14,15 @@ import time
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field
 
 from interviewer.coding.exercises import CodeTest, Exercise, Expected, call_inputs, expected_outputs
 from interviewer.coding.harness import decode, encode
+from interviewer.coding.record import RunReport, TestResult, TestStatus
 from interviewer.coding.sandbox import Choice, Limits, Session, run_session
 
-RunStatus = Literal["ok", "error", "timeout", "memory", "sandbox_unavailable"]
-TestStatus = Literal["passed", "failed", "error", "timeout", "memory", "skipped"]
 MAX_RESTARTS = 3
 CORRECTNESS_WEIGHT = 0.7  # of the final 1-5 score; the spoken explanation carries the rest
 RESUBMIT_PENALTY = 0.1  # a fix after the interviewer's hint is worth 10% less per extra submission
-
-
-class TestResult(BaseModel):
-    name: str = Field(description="The test's name.")
-    status: TestStatus = Field(description="passed | failed (wrong answer) | error | timeout | memory | skipped")
-    message: str = Field("", description="What went wrong; hidden tests never show their inputs or expected values.")
-    hidden: bool = Field(False, description="A hidden test (Submit) rather than a visible example.")
-    why: str = Field("", description="What the test checks (from the exercise).")
-
-
-class RunReport(BaseModel):
-    exercise: str
-    kind: Literal["examples", "submit"] = Field(description="Visible examples, or the hidden tests.")
-    status: RunStatus
-    passed: int = 0
-    total: int = 0
-    score: float | None = Field(None, description="Correctness: passed / total in [0, 1]; null when nothing ran.")
-    message: str = ""
-    tests: list[TestResult] = Field(default_factory=list)
-    backend: str | None = Field(None, description="bwrap or process; None when code could not run.")
-    isolated: bool = False
-    output: str = Field("", description="What the code printed (capped).")
-    code: str = Field("", description="The code exactly as it was run.")
-    seconds: float = 0.0
-    ts: float = Field(default_factory=time.time)
-
-    def contract(self) -> dict[str, Any]:
-        """The `interview code run --json` object: exactly these keys."""
-        return {
-            "exercise": self.exercise,
-            "status": self.status,
-            "passed": self.passed,
-            "total": self.total,
-            "score": self.score,
-            "message": self.message,
-            "tests": [{"name": t.name, "status": t.status, "message": t.message} for t in self.tests],
-        }
-
-    def failing(self) -> list[TestResult]:
-        return [t for t in self.tests if t.status != "passed"]
 
 
 def _show(value: Any) -> str:

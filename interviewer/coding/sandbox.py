@@ -11,6 +11,7 @@ a wall-clock limit per phase and per test, and capped output; the parent kills i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -222,10 +223,8 @@ def run_session(backend: Backend, function: str, source: str, tests: list[dict],
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _watch(proc: subprocess.Popen, result_fd: int, limits: Limits, per_test_s: float, n_tests: int) -> Session:
