@@ -13,6 +13,7 @@ from interviewer.report import markdown_report
 from interviewer.services import Services, build_services
 from interviewer.state import Message
 from interviewer.storage import export_json
+from interviewer.ui import coding as coding_ui
 
 st.set_page_config(
     page_title="Mock interview: ML & LLM engineer", page_icon=":material/record_voice_over:", layout="centered"
@@ -76,13 +77,14 @@ def setup_screen(svc: Services) -> None:
         horizontal=True,
         format_func=lambda x: "after each answer" if x == "each" else "only at the end",
     )
+    coding = coding_ui.setup_toggle(svc.bank, svc.coder, loop, level)
     counts = svc.bank.stage_counts(loop, level)
     st.caption(
         "Questions per stage at this level: "
         + ", ".join(f"{svc.bank.loops[loop].stages[s]} ({c})" for s, c in counts.items())
     )
     if st.button("Start interview", key="start", type="primary"):
-        interview = svc.new_interview(loop, level, int(n), feedback)
+        interview = svc.new_interview(loop, level, int(n), feedback, coding=coding)
         st.session_state.interview = interview
         st.session_state.pending = interview.start()
         st.rerun()
@@ -111,6 +113,10 @@ def chat_screen(svc: Services) -> None:
     if pending:
         svc.store.save(state)  # streamed text is final now
         st.session_state.pending = []
+    ran = coding_ui.panel(interview)  # the editor, only while a coding question is open
+    if ran:
+        st.session_state.pending = ran
+        st.rerun()
     if state.status == "active":
         cols = st.columns(3)
         command = None
@@ -218,6 +224,8 @@ def history_screen(svc: Services) -> None:
 def main() -> None:
     svc = services()
     settings = svc.settings
+    if svc.coder is None:  # where candidates' code may run depends on this server's address
+        svc.coder = coding_ui.runner(settings)
     if "nav_target" in st.session_state:  # a button asked to switch views before the radio is drawn
         st.session_state.nav = st.session_state.pop("nav_target")
     with st.sidebar:

@@ -124,6 +124,13 @@ class Interview:
         text = flow.ask_text(exercise, self._stage_title(CODING_STAGE), done + 1, self.state.n_questions)
         return [self._say("question", text, question_id=exercise.id)]
 
+    def save_code(self, code: str) -> None:
+        """Keep the editor's content (exactly as typed) so a refresh loses nothing."""
+        record = self.state.current
+        if record is not None and record.code is not None and record.code.draft != code:
+            record.code.draft = code
+            self._save()
+
     def run_code(self, code: str, which: str) -> list[Message]:
         """'Run examples' (which="examples", unlimited) or 'Submit' (which="hidden") for the open coding question.
         The code is kept exactly as typed; a sandbox failure is shown and never counted as a submission."""

@@ -28,6 +28,7 @@ class Services:
     judge: GroundedJudge
     store: Store
     index_report: IndexReport | None = None
+    coder: Any = None  # coding.grading.CodeRunner: set by the app (which knows its address) or the CLI
 
     def voice(self, state: InterviewState) -> TemplateVoice | LLMVoice:
         if self.settings.offline_interviewer:
@@ -59,14 +60,18 @@ class Services:
             max_followups=self.settings.max_followups,
             max_answer_chars=self.settings.max_answer_chars,
             on_change=self.store.save,
+            coder=self.coder,
         )
 
-    def new_interview(self, loop: str, level: str, n_questions: int, feedback: str = "each") -> Interview:
+    def new_interview(
+        self, loop: str, level: str, n_questions: int, feedback: str = "each", coding: bool = False
+    ) -> Interview:
         state = InterviewState(
             loop=loop,
             level=level,
             n_questions=n_questions,
             feedback_mode=feedback,
+            coding=coding,
             interviewer_model=self.settings.interviewer_model,
             judge_model=self.settings.judge_model,
         )

@@ -66,6 +66,22 @@ def feedback_text(work: CodeWork, verdict: Verdict | None) -> str:
     return "\n".join(lines)
 
 
+def code_section(number: int, record, exercise: Exercise | None, finished: bool) -> list[str]:
+    """A coding question in the Markdown report: heading, code and tests, explanation, then the reference."""
+    title = exercise.title if exercise is not None else record.question_id
+    out = [f"## {number}. Coding: {title}", "", f"*Stage:* {record.stage} · *status:* {record.status}", ""]
+    out += code_markdown(record.code, exercise, finished)
+    if record.answers:
+        out += ["**Your explanation:**", ""]
+        out += ["> " + md_escape(answer) for answer in record.answers] + [""]
+    if record.verdict is not None and record.verdict.ok:
+        out += [f"Explanation: {record.verdict.score:.1f} / 5 — {record.verdict.feedback}", ""]
+        marks = {"covered": "✓", "partial": "~", "missed": "✗"}
+        out += [f"- {marks.get(kp.status, '✗')} {kp.point}" for kp in record.verdict.key_points]
+        out.append("")
+    return out
+
+
 def code_markdown(work: CodeWork, exercise: Exercise | None, finished: bool) -> list[str]:
     """The report's section for a coding question: code, per-test results, then (after the interview) the
     reference solution and complexity notes. Candidate code sits in a fenced block, never as Markdown."""

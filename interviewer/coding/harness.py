@@ -100,7 +100,10 @@ def last_line(err: BaseException) -> str:
     """`ExcType: message (solution.py, line N)`: the last traceback line, located in the candidate's code."""
     text = "".join(traceback.format_exception_only(type(err), err)).strip().splitlines()
     message = text[-1] if text else type(err).__name__
-    line = next((f.lineno for f in reversed(traceback.extract_tb(err.__traceback__)) if f.filename == "solution.py"), 0)
+    frames = reversed(traceback.extract_tb(err.__traceback__))
+    line = next((f.lineno for f in frames if f.filename == "solution.py"), 0)
+    if isinstance(err, SyntaxError) and err.filename == "solution.py":
+        line = err.lineno or line
     if line and "line " not in message:
         message += f" (solution.py, line {line})"
     return message[:500]
@@ -113,11 +116,13 @@ def _guard(read_roots: tuple[str, ...], write_roots: tuple[str, ...]) -> None:
     blocked = frozenset(
         "os.fork os.forkpty os.posix_spawn os.spawn os.exec os.system os.kill os.killpg signal.pthread_kill "
         "subprocess.Popen ctypes.dlopen ctypes.dlsym ctypes.call_function ctypes.cdata socket.__new__ "
-        "socket.connect socket.bind socket.getaddrinfo socket.sendto sqlite3.connect mmap.__new__ os.remove "
-        "os.rename os.rmdir os.mkdir os.chmod os.chown os.truncate os.symlink os.link os.utime os.chdir "
-        "shutil.rmtree shutil.copyfile gc.get_referrers gc.get_objects urllib.Request webbrowser.open "
-        "pty.spawn resource.setrlimit os.listxattr os.setxattr os.removexattr".split()
+        "socket.connect socket.bind socket.getaddrinfo socket.sendto sqlite3.connect mmap.__new__ os.chown "
+        "os.chdir gc.get_referrers gc.get_objects urllib.Request webbrowser.open pty.spawn resource.setrlimit "
+        "os.listxattr os.setxattr os.removexattr".split()
     )
+    # file-system changes are allowed inside the job's scratch folder only (tempfile needs them there)
+    changes = {"os.remove": 1, "os.rmdir": 1, "os.mkdir": 1, "os.chmod": 1, "os.truncate": 1, "os.utime": 1}
+    changes.update({"os.rename": 2, "os.link": 2, "os.symlink": 2, "shutil.rmtree": 1, "shutil.copyfile": 2})
     modules = frozenset("_posixsubprocess subprocess socket _socket ctypes _ctypes sqlite3 _sqlite3 mmap pty".split())
     realpath, fspath = os.path.realpath, os.fsdecode
     writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
@@ -130,6 +135,10 @@ def _guard(read_roots: tuple[str, ...], write_roots: tuple[str, ...]) -> None:
             raise PermissionError(f"{event} is not allowed in the sandbox")
         if event == "import" and args and args[0] in modules:
             raise PermissionError(f"importing {args[0]} is not allowed in the sandbox")
+        if event in changes:
+            for path in args[: changes[event]]:
+                if isinstance(path, str | bytes) and not inside(realpath(fspath(path)), write_roots):
+                    raise PermissionError(f"changing {path!r} is not allowed in the sandbox")
         if event == "object.__setattr__" and len(args) > 1 and args[1] == "__code__":
             raise PermissionError("replacing code objects is not allowed in the sandbox")
         if event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], str | bytes):

@@ -1,0 +1,1 @@
+"""Streamlit UI pieces, one module per feature (app.py is glue)."""
