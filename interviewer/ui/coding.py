@@ -20,7 +20,6 @@ EDITOR_CSS = """<style>
   font-size: 0.88rem; line-height: 1.45; tab-size: 4; white-space: pre; overflow-wrap: normal;
 }
 </style>"""
-ICON = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "memory": "🧠", "skipped": "⏭️"}
 
 
 def runner(settings) -> CodeRunner:
@@ -105,7 +104,7 @@ def results(report: RunReport) -> None:
         (st.success if report.passed == report.total else st.warning)(summary)
         if report.status != "ok" and not any(t.status != "skipped" for t in report.tests):
             st.error(md_escape(report.message))
-        rows = [{"": ICON[t.status], "test": t.name, "result": t.status, "details": t.message} for t in report.tests]
+        rows = [{"test": t.name, "result": t.status, "details": t.message} for t in report.tests]
         st.dataframe(rows, hide_index=True, key=f"code_tests_{report.ts}")
         if report.kind == "examples" and report.output:
             with st.expander("Printed output"):
