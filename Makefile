@@ -29,6 +29,7 @@ index: setup
 	$(BIN)/interview index --quiet
 
 run: index
+	bash scripts/system-deps.sh sandbox || echo "bubblewrap is not installed: candidates' code will run without isolation"
 	$(BIN)/python -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 test: setup
