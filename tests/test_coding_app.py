@@ -74,3 +74,29 @@ def test_setup_without_the_coding_round_asks_no_exercise(app: AppTest) -> None:
     state = at.session_state["interview"].state
     assert not state.coding and "coding" not in state.stage_plan
     assert not [t for t in at.text_area if str(t.key).startswith("code_editor_")]
+
+
+def _setup_script(backend: str | None) -> None:
+    import streamlit as st
+
+    from interviewer.bank import load_bank
+    from interviewer.coding.grading import CodeRunner
+    from interviewer.coding.sandbox import Choice
+    from interviewer.config import REPO_ROOT
+    from interviewer.ui import coding as coding_ui
+
+    notes = {None: "Code cannot run on this server: install bubblewrap.", "process": "Not isolated (process)."}
+    coder = CodeRunner(Choice(backend=backend, isolated=False, note=notes[backend]))
+    st.session_state.include = coding_ui.setup_toggle(load_bank(REPO_ROOT / "question_bank"), coder, "mle", "mid")
+
+
+def test_the_coding_round_cannot_be_chosen_where_code_may_not_run() -> None:
+    refused = AppTest.from_function(_setup_script, args=(None,), default_timeout=60).run()
+    assert refused.checkbox(key="setup_coding").disabled
+    assert "install bubblewrap" in refused.warning[0].value
+    assert refused.session_state.include is False
+    local = AppTest.from_function(_setup_script, args=("process",), default_timeout=60).run()
+    assert not local.checkbox(key="setup_coding").disabled
+    assert any("Not isolated" in c.value for c in local.caption)
+    local.checkbox(key="setup_coding").check().run()
+    assert local.session_state.include is True
