@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_coding_round_in_chromium(server: str) -> None:  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=120_000)  # a loaded 2-core machine can take a while between reruns
     exercises = {e.signature: e for e in load_exercises(REPO / "question_bank").values()}
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
@@ -35,8 +36,11 @@ def test_coding_round_in_chromium(server: str) -> None:  # noqa: F811
             signature = panel.locator("code").first.inner_text()
             exercise = exercises[signature]
             editor = panel.locator("textarea")
+            page.wait_for_function("window.__interviewCodeTab === true")  # Tab indents in the editor
             editor.click()
-            editor.press("Control+a")
+            editor.press("Control+End")
+            editor.press("Tab")
+            assert editor.input_value().endswith("\n    ") and editor.evaluate("e => document.activeElement === e")
             editor.fill(exercise.reference_solution)
             editor.press("Control+Enter")  # Streamlit commits a text area on Ctrl+Enter or blur
             page.wait_for_timeout(1500)

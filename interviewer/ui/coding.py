@@ -22,6 +22,33 @@ EDITOR_CSS = """<style>
 </style>"""
 
 
+# Tab indents inside the code editor (4 spaces); Esc then Tab moves the focus on, as in code editors.
+TAB_JS = """
+export default function () {
+  if (window.__interviewCodeTab) return;
+  window.__interviewCodeTab = true;
+  let escaped = false;
+  document.addEventListener("keydown", (event) => {
+    const box = event.target;
+    if (!(box instanceof HTMLTextAreaElement) || !box.closest('[class*="st-key-code_editor"]')) return;
+    if (event.key === "Escape") { escaped = true; return; }
+    const plainTab = event.key === "Tab" && !(event.shiftKey || event.ctrlKey || event.altKey || event.metaKey);
+    if (!plainTab || escaped) { escaped = false; return; }
+    event.preventDefault();
+    document.execCommand("insertText", false, "    ");
+  }, true);
+}
+"""
+_tab_indent = None
+
+
+def _tab_key() -> None:
+    global _tab_indent
+    if _tab_indent is None:
+        _tab_indent = st.components.v2.component("interview_code_tab", js=TAB_JS)
+    _tab_indent(key="code_tab_indent")
+
+
 def runner(settings) -> CodeRunner:
     """Where code may run, given where this server listens (unset means every interface)."""
     address = st.get_option("server.address") or "0.0.0.0"
@@ -57,6 +84,7 @@ def panel(interview) -> list | None:
     exercise = interview.bank.exercises[work.exercise_id]
     choice = interview.coder.choice if interview.coder is not None else None
     st.markdown(EDITOR_CSS, unsafe_allow_html=True)  # static CSS only
+    _tab_key()
     out = None
     with st.container(border=True, key="coding_panel"):
         st.markdown(f"**Your code** · `{exercise.signature}`")
@@ -73,7 +101,7 @@ def panel(interview) -> list | None:
             height=340,
             label_visibility="collapsed",
             on_change=lambda: interview.save_code(st.session_state[key]),
-            help="Indent with spaces (Tab moves the focus). Ctrl+Enter keeps your edits.",
+            help="Tab indents by four spaces (Esc, then Tab, moves on). Ctrl+Enter keeps your edits.",
         )
         with st.expander("Syntax-highlighted view"):
             st.code(code, language="python", line_numbers=True)
