@@ -266,8 +266,10 @@ def test_choice_rules(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_an_infrastructure_failure_is_not_a_score(monkeypatch: pytest.MonkeyPatch) -> None:
     working = runner("bwrap")
-    real = sandbox._bwrap_prefix
-    monkeypatch.setattr(sandbox, "_bwrap_prefix", lambda *a, **k: [*real(*a, **k), "--no-such-bwrap-option"])
+    from interviewer.coding import session
+
+    real = session.bwrap_prefix
+    monkeypatch.setattr(session, "bwrap_prefix", lambda *a, **k: [*real(*a, **k), "--no-such-bwrap-option"])
     report = working.run(SOFTMAX, SOFTMAX.reference_solution, "hidden")
     assert report.status == "sandbox_unavailable" and report.score is None
     assert "infrastructure error" in report.message
