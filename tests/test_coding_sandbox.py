@@ -87,6 +87,9 @@ def test_fork_bomb_is_contained(backend: str) -> None:
     time.sleep(0.5)
     assert not sandbox_processes()
     assert len(os.listdir("/proc")) < before + 50  # nothing was left multiplying on the host
+    once = run(backend, "import os\ndef softmax(x, axis=-1):\n    os.fork()\n    return x\n", "examples")
+    expected = "Resource temporarily unavailable" if backend == "bwrap" else "os.fork is not allowed"
+    assert expected in once.tests[0].message  # bwrap: RLIMIT_NPROC for a throw-away uid; process: the guard
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -130,6 +130,8 @@ def _guard(read_roots: tuple[str, ...], write_roots: tuple[str, ...]) -> None:
     def inside(path: str, roots: tuple[str, ...]) -> bool:
         return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
 
+    written = [0]  # files opened for writing: caps the scratch folder at 64 x RLIMIT_FSIZE
+
     def hook(event: str, args: tuple) -> None:
         if event in blocked:
             raise PermissionError(f"{event} is not allowed in the sandbox")
@@ -148,6 +150,9 @@ def _guard(read_roots: tuple[str, ...], write_roots: tuple[str, ...]) -> None:
             wants_write = any(c in mode for c in "wax+") or bool(flags & writing)
             if not inside(path, write_roots if wants_write else read_roots + write_roots):
                 raise PermissionError(f"access to {args[0]!r} is not allowed in the sandbox")
+            written[0] += wants_write
+            if written[0] > 64:
+                raise PermissionError("too many files written in the sandbox")
 
     sys.addaudithook(hook)
 

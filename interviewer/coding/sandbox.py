@@ -32,7 +32,7 @@ Backend = Literal["bwrap", "process"]
 class Limits(BaseModel):
     memory_mb: int = Field(1024, ge=128, description="Address-space limit of the sandboxed process (MiB).")
     file_mb: int = Field(16, ge=1, description="Largest file the code may write, and the size of its /tmp (MiB).")
-    nproc: int = Field(16, ge=1, description="Processes and threads the sandbox user may have.")
+    nproc: int = Field(1, ge=1, description="Processes and threads the sandbox user may have (1: no fork).")
     output_bytes: int = Field(1_000_000, ge=1000, description="Printed output beyond this stops the run.")
     result_bytes: int = Field(16_000_000, ge=1000, description="Returned values beyond this stop the run.")
     startup_s: float = Field(20.0, gt=0, description="Time for the sandbox and numpy to start (ours, not the code's).")
