@@ -29,6 +29,7 @@ index: setup
 	$(BIN)/interview index --quiet
 
 run: index
+	bash scripts/system-deps.sh sandbox || echo "bubblewrap is not installed: candidates' code will run without isolation"
 	$(BIN)/interview app --host 127.0.0.1 --port $(PORT)
 
 test: setup

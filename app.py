@@ -14,6 +14,7 @@ from interviewer.services import Services, build_services
 from interviewer.state import Message
 from interviewer.storage import StaleSave, Store, export_json
 from interviewer.ui import account
+from interviewer.ui import coding as coding_ui
 from interviewer.ui.setup import setup_screen
 
 st.set_page_config(
@@ -100,6 +101,10 @@ def chat_screen(svc: Services) -> None:
                 st.toast("This interview changed in another tab: showing the newer version.")
                 st.rerun()
         st.session_state.pending = []
+    ran = coding_ui.panel(interview)  # the editor, only while a coding question is open
+    if ran:
+        st.session_state.pending = ran
+        st.rerun()
     if state.status == "active":
         cols = st.columns(3)
         command = None
@@ -237,6 +242,8 @@ def main() -> None:
     settings = svc.settings
     st.session_state.identity = account.identity(settings)
     account.restore_from_url(svc, store(svc))
+    if svc.coder is None:  # where candidates' code may run depends on this server's address
+        svc.coder = coding_ui.runner(settings)
     if "nav_target" in st.session_state:  # a button asked to switch views before the radio is drawn
         st.session_state.nav = st.session_state.pop("nav_target")
     with st.sidebar:

@@ -208,6 +208,7 @@ class QuestionBank:
     loops: dict[str, Loop]
     questions: dict[str, Question] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    exercises: dict = field(default_factory=dict, repr=False)  # id -> coding Exercise (question_bank/coding/)
 
     def for_stage(self, loop: str, stage: str, level: str | None = None) -> list[Question]:
         return [
@@ -216,8 +217,16 @@ class QuestionBank:
             if q.loop == loop and q.stage == stage and (level is None or level in q.levels)
         ]
 
+    def exercises_for(self, loop: str, level: str | None = None) -> list:
+        """Coding exercises of a loop (and level): what the `coding` stage asks."""
+        return [e for e in self.exercises.values() if loop in e.loops and (level is None or level in e.levels)]
+
     def stage_counts(self, loop: str, level: str | None = None) -> dict[str, int]:
-        return {stage: len(self.for_stage(loop, stage, level)) for stage in self.loops[loop].stages}
+        """Questions per stage; the coding stage counts its exercises."""
+        stages = self.loops[loop].stages
+        return {
+            s: len(self.exercises_for(loop, level) if s == "coding" else self.for_stage(loop, s, level)) for s in stages
+        }
 
     def loop_counts(self) -> dict[str, int]:
         return dict(Counter(q.loop for q in self.questions.values()))
@@ -231,6 +240,8 @@ def load_bank(bank_dir: Path) -> QuestionBank:
         if path.parent.name not in bank.loops:  # e.g. coding/ holds exercises, not questions
             continue
         rel = path.relative_to(bank_dir)
+        if rel.parts[0] == "coding":  # coding exercises have their own schema (interviewer/coding/exercises.py)
+            continue
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as err:
@@ -253,4 +264,7 @@ def load_bank(bank_dir: Path) -> QuestionBank:
             if path.parent.name != question.loop or path.stem != question.stage:
                 bank.errors.append(f"{where}: file location does not match loop/stage {question.loop}/{question.stage}")
             bank.questions[question.id] = question
+    from interviewer.coding.exercises import load_exercises
+
+    bank.exercises = load_exercises(bank_dir, bank.errors)
     return bank

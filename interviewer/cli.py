@@ -266,6 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_eval_parser(sub)
     from interviewer.replay import register as register_replay
 
+    __import__("interviewer.coding.cli", fromlist=["register"]).register(sub)
+
     register_replay(sub)
 
     p = sub.add_parser("app", help="start the browser app (the installed package's own copy)")
@@ -277,15 +279,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run a parsed subcommand: model errors become one readable line and exit 1, Ctrl-C exits 130."""
-    from interviewer.llm import LLMError
-
     try:
         return int(args.func(args) or 0)
-    except LLMError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as err:
+        from interviewer.llm import LLMError  # imported on failure only: litellm takes seconds to import
+
+        if not isinstance(err, LLMError):
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 1
 
 
 def main(argv: list[str] | None = None) -> int:

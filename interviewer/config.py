@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     max_followups: int = Field(1, ge=0, le=3, description="Follow-up probes per question at most.")
     default_questions: int = Field(5, ge=1, le=20, description="Questions per interview unless chosen.")
     feedback: Literal["each", "end"] = Field("each", description="Show feedback after each answer or at the end.")
+    code_sandbox: Literal["auto", "bwrap", "process"] = Field(
+        "auto", description="Where candidates' code runs: bubblewrap, a plain process (loopback only), or auto."
+    )
 
     @field_validator(*PATH_KEYS)
     @classmethod

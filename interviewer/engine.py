@@ -17,19 +17,30 @@ from typing import Any
 
 from interviewer.bank import Question, QuestionBank
 from interviewer.case_flow import CaseFlow
+from interviewer.coding import flow
+from interviewer.coding.exercises import CODING_STAGE
+from interviewer.coding.record import CodeWork
 from interviewer.inputs import COMMANDS, clean_answer, parse_command
 from interviewer.judge import GroundedJudge
 from interviewer.judge.kinds import KindGrader
 from interviewer.judge.verdict import Verdict
-from interviewer.policy import CODING, follow_up_point, pick_question, plan_interview, target_difficulty
+from interviewer.policy import (
+    CODING,
+    follow_up_point,
+    pick_exercise,
+    pick_question,
+    plan_interview,
+    plan_with_coding,
+    served_stages,
+    target_difficulty,
+)
 from interviewer.report import explain_verdict, summary_text, verdict_text
 from interviewer.state import InterviewState, Message, PhaseRecord, QuestionRecord, Usage
 
 
 class Interview(CaseFlow):
-    # The coding round's slot: the coding path (interviewer.coding, issue 13) sets this and asks exercises for
-    # the `coding` stage; until then the plan leaves the coding stage out.
-    coding_round = False
+    # The coding round (interviewer.coding) is part of this engine: exercises are planned for the `coding` stage.
+    coding_round = True
 
     def __init__(
         self,
@@ -43,6 +54,7 @@ class Interview(CaseFlow):
         on_change: Callable[[InterviewState], None] | None = None,
         prefetch: bool = True,
         exercises: Sequence[Any] = (),
+        coder: object | None = None,
     ) -> None:
         self.state = state
         self.bank = bank
@@ -52,9 +64,12 @@ class Interview(CaseFlow):
         self.max_answer_chars = max_answer_chars
         self.on_change = on_change or (lambda _state: None)
         self.prefetch = prefetch
+        self.coder = coder  # a coding.grading.CodeRunner; None where code may not run
         self.warming: threading.Thread | None = None
         self.grader = KindGrader(judge)
-        self.exercises = list(exercises) if self.coding_round else []
+        # The exercises the plan may draw on: those given, else the bank's own (question_bank/coding/).
+        bank_exercises = list(getattr(bank, "exercises", {}).values())
+        self.exercises = (list(exercises) or bank_exercises) if self.coding_round else []
 
     # -- helpers -------------------------------------------------------------------------------
     def _say(self, kind: str, text: str, **fields: object) -> Message:
@@ -65,6 +80,8 @@ class Interview(CaseFlow):
         return message
 
     def question(self, record: QuestionRecord) -> Question:
+        if record.code is not None:  # the spoken part of a coding question, graded like any answer
+            return self.bank.exercises[record.code.exercise_id].as_question(self.state.loop)
         return self.bank.questions[record.question_id]
 
     def _warm(self, question: Question) -> None:
@@ -93,7 +110,14 @@ class Interview(CaseFlow):
             self.state.stage_plan = [self.bank.questions[q].stage for q in self.state.fixed_questions]
         else:
             s = self.state
-            plan = plan_interview(self.bank, s.loop, s.level, s.mode, s.n_questions, s.round_stage, self.exercises)
+            # The coding round is in the plan when the candidate asked for it (the setup's checkbox) or picked it
+            # as the round to practise; a mix then gets exactly one, at its place in the loop.
+            exercises = self.exercises if (s.coding or s.round_stage == CODING) else []
+            if s.mode == "mix" and exercises:
+                served = served_stages(self.bank, s.loop, s.level, exercises)
+                plan = plan_with_coding(served, s.n_questions, CODING_STAGE, True)
+            else:
+                plan = plan_interview(self.bank, s.loop, s.level, s.mode, s.n_questions, s.round_stage, exercises)
             s.stage_plan = plan
             if plan:
                 s.n_questions = len(plan)
@@ -114,10 +138,13 @@ class Interview(CaseFlow):
         stage = self.state.stage_plan[done]
         asked = {r.question_id for r in self.state.records}
         difficulty = target_difficulty(self.state.level, self.state.scores)
+        if stage == CODING_STAGE and not self.state.fixed_questions:
+            state = self.state
+            exercise = pick_exercise(self.bank.exercises, state.loop, state.level, asked, difficulty, state.id)
+            if exercise is not None:
+                return self._ask_exercise(exercise, done)
         if self.state.fixed_questions:
             q = self.bank.questions.get(self.state.fixed_questions[done])
-        elif stage == CODING:
-            return self._next_exercise()
         else:
             prefer = "case" if self.state.mode == "full" else None
             s = self.state
@@ -141,9 +168,48 @@ class Interview(CaseFlow):
             return [message, self._say("notice", note, question_id=q.id)]
         return [message]
 
-    def _next_exercise(self) -> list[Message]:
-        """The coding round (issue 13's engine path fills this in and sets `coding_round`)."""
-        raise NotImplementedError("the coding round needs the interviewer.coding engine path")
+    def _ask_exercise(self, exercise, done: int) -> list[Message]:
+        code = CodeWork(exercise_id=exercise.id, draft=exercise.starter)
+        record = QuestionRecord(question_id=exercise.id, stage=CODING_STAGE, difficulty=exercise.difficulty, code=code)
+        self.state.records.append(record)
+        if self.prefetch and hasattr(self.judge, "warm"):
+            self.warming = threading.Thread(target=self.judge.warm, args=(self.question(record),), name="warm-code")
+            self.warming.start()
+        text = flow.ask_text(exercise, self._stage_title(CODING_STAGE), done + 1, self.state.n_questions)
+        return [self._say("question", text, question_id=exercise.id)]
+
+    def save_code(self, code: str) -> None:
+        """Keep the editor's content (exactly as typed) so a refresh loses nothing."""
+        record = self.state.current
+        if record is not None and record.code is not None and record.code.draft != code:
+            record.code.draft = code
+            self._save()
+
+    def run_code(self, code: str, which: str) -> list[Message]:
+        """'Run examples' (which="examples", unlimited) or 'Submit' (which="hidden") for the open coding question.
+        The code is kept exactly as typed; a sandbox failure is shown and never counted as a submission."""
+        record = self.state.current
+        if self.state.status == "finished" or record is None or record.code is None:
+            return [self._say("notice", "There is no open coding question right now.")]
+        work = record.code
+        work.draft = code
+        if which == "hidden" and not work.can_submit:
+            self._save()
+            return [self._say("notice", "You have used your submissions for this question: explain it in the chat.")]
+        if self.coder is None:
+            self._save()
+            return [self._say("error", "Code cannot run in this session (no sandbox). Your code is saved.")]
+        report = self.coder.run(self.bank.exercises[work.exercise_id], code, which)
+        work.runs.append(report)
+        out: list[Message] = []
+        if report.status == "sandbox_unavailable":
+            note = f"{report.message} Your code is saved; nothing was counted."
+            out.append(self._say("error", note, question_id=record.question_id))
+        elif which == "hidden":
+            text = flow.after_submit(work, self.bank.exercises[work.exercise_id], report)
+            out.append(self._say("followup", text, question_id=record.question_id))
+        self._save()
+        return out
 
     def _finish(self) -> list[Message]:
         self.state.status = "finished"
@@ -151,7 +217,9 @@ class Interview(CaseFlow):
         out: list[Message] = []
         if self.state.feedback_mode == "end":
             for record in self.state.records:
-                if record.verdict is not None and record.status == "scored":
+                if record.code is not None and record.status == "scored":
+                    out.append(self._say("feedback", flow.feedback_text(record.code, record.verdict)))
+                elif record.verdict is not None and record.status == "scored":
                     out.append(
                         self._say(
                             "feedback",
@@ -184,6 +252,9 @@ class Interview(CaseFlow):
         if command == "/end":
             if record is not None and record.phases:
                 self._settle_case(record)
+            elif record is not None and record.code is not None and record.code.submissions:
+                record.status = "scored"  # submitted code counts; a missing explanation scores as 1
+                flow.score(record.code, record.verdict)
             elif record is not None and not record.answers:
                 record.status = "skipped"
             elif record is not None and record.status == "open" and record.verdicts and record.verdict.ok:
@@ -237,6 +308,9 @@ class Interview(CaseFlow):
         self.state.messages.append(
             Message(role="candidate", kind="answer", text=cleaned.text, question_id=record.question_id)
         )
+        if record.code is not None and not record.code.submissions:
+            note = "Submit your code first (the Submit button under the editor), then explain it here."
+            return [self._say("notice", note + " Your message is kept in the transcript.")]
         record.answers.append(cleaned.text)
         if record.current_phase is not None:
             record.current_phase[1].answers.append(cleaned.text)
@@ -299,8 +373,11 @@ class Interview(CaseFlow):
     def _after_scored(self, record: QuestionRecord, verdict: Verdict) -> list[Message]:
         question = self.question(record)
         out: list[Message] = []
+        if record.code is not None:
+            flow.score(record.code, verdict)
         if self.state.feedback_mode == "each":
-            out.append(self._say("feedback", verdict_text(verdict), question_id=record.question_id, verdict=verdict))
+            text = flow.feedback_text(record.code, verdict) if record.code is not None else verdict_text(verdict)
+            out.append(self._say("feedback", text, question_id=record.question_id, verdict=verdict))
         done = len(self.state.records)
         upcoming = min(self.state.n_questions, len(self.state.stage_plan))
         next_stage = self._stage_title(self.state.stage_plan[done]) if done < upcoming else None

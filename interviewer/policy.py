@@ -157,3 +157,27 @@ def follow_up_point(question: Question, verdict: Verdict, probed: list[str], ask
         if candidates:
             return max(candidates, key=lambda kp: kp.weight)
     return None
+
+
+def plan_with_coding(stages: list[str], n: int, coding: str, include: bool) -> list[str]:
+    """`plan_stages` over the prose stages; with `include`, one `coding` round at its place in the loop."""
+    prose = [s for s in stages if s != coding]
+    if not include or coding not in stages:
+        return plan_stages(prose, n)
+    plan = plan_stages(prose, n - 1)
+    before = set(stages[: stages.index(coding)])
+    at = next((i for i, stage in enumerate(plan) if stage not in before), len(plan))
+    return plan[:at] + [coding] + plan[at:]
+
+
+def pick_exercise(exercises: dict, loop: str, level: str, asked: set[str], difficulty: int, seed: str):
+    """The unasked coding exercise of this loop closest to the target difficulty (level match first)."""
+    pools = [
+        [e for e in exercises.values() if loop in e.loops and level in e.levels],
+        [e for e in exercises.values() if loop in e.loops],
+    ]
+    for pool in pools:
+        fresh = [e for e in pool if e.id not in asked]
+        if fresh:
+            return min(fresh, key=lambda e: (abs(e.difficulty - difficulty), _tiebreak(seed, e.id)))
+    return None

@@ -95,6 +95,12 @@ def markdown_report(state: InterviewState, bank: QuestionBank, cited: Callable[[
     if state.usage:
         out += [usage_text(state), ""]
     for i, record in enumerate(state.records, 1):
+        if record.code is not None:  # a coding question: code, tests, explanation, then the reference solution
+            from interviewer.coding.flow import code_section
+
+            finished = state.status == "finished"
+            out += code_section(i, record, bank.exercises.get(record.code.exercise_id), finished)
+            continue
         q = bank.questions.get(record.question_id)
         out += [f"## {i}. {q.question.strip() if q else record.question_id}", ""]
         kind = f" · *kind:* {record.kind}" if record.kind != "open" else ""

@@ -49,6 +49,7 @@ class Services:
             return self._judges[state.judge_model]
 
     _exercises: Exercises | None = None
+    coder: Any = None  # coding.grading.CodeRunner: set by the app (which knows its address) or the CLI
 
     def voice(self, state: InterviewState) -> TemplateVoice | LLMVoice:
         settings = self.settings_for(state)
@@ -92,6 +93,7 @@ class Services:
             max_answer_chars=self.settings.max_answer_chars,
             on_change=self.store.scoped(state.owner).save,
             exercises=self.exercises.items,
+            coder=self.coder,
         )
 
     def new_interview(
@@ -103,8 +105,10 @@ class Services:
         mode: str = "mix",
         stage: str | None = None,
         owner: str = "local",
+        coding: bool = False,
     ) -> Interview:
-        """mode: full (every stage serving the level, in order), round (n questions of `stage`), mix."""
+        """mode: full (every stage serving the level, in order), round (n questions of `stage`), mix;
+        `coding` puts the coding round in the plan."""
         state = InterviewState(
             owner=owner,
             loop=loop,
@@ -113,6 +117,7 @@ class Services:
             feedback_mode=feedback,
             mode=mode,
             round_stage=stage if mode == "round" else None,
+            coding=coding,
             interviewer_model=self.settings.interviewer_model,
             judge_model=self.settings.judge_model,
         )

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from interviewer.coding.record import CodeWork
 from interviewer.judge.verdict import PassageRef, Verdict
 
 MessageKind = Literal[
@@ -93,6 +94,7 @@ class QuestionRecord(BaseModel):
     verdicts: list[Verdict] = Field(default_factory=list)
     status: Literal["open", "scored", "skipped", "judge_error"] = "open"
     asked_at: float = Field(default_factory=time.time)
+    code: CodeWork | None = Field(None, description="A coding question: the exercise, code runs and scores.")
 
     @property
     def verdict(self) -> Verdict | None:
@@ -100,6 +102,8 @@ class QuestionRecord(BaseModel):
 
     @property
     def score(self) -> float | None:
+        if self.code is not None:  # correctness and the spoken explanation (coding/grading.final_score)
+            return self.code.final if self.status == "scored" else None
         v = self.verdict
         return v.score if v is not None and v.ok and self.status == "scored" else None
 
@@ -133,6 +137,7 @@ class InterviewState(BaseModel):
     retry_of: str | None = Field(None, description="The session whose question is being practised again.")
     owner: str = Field("local", description="The user this interview belongs to; every storage query is scoped by it.")
     version: int = Field(0, description="Bumped on every save; a save from an older version is refused (two tabs).")
+    coding: bool = Field(False, description="Include the coding round: one exercise run against hidden tests.")
 
     @property
     def current(self) -> QuestionRecord | None:

@@ -9,6 +9,7 @@ import streamlit as st
 from interviewer.bank import LEVELS, QuestionBank
 from interviewer.engine import Interview
 from interviewer.policy import CODING, served_stages, stage_supply
+from interviewer.ui import coding as coding_ui
 
 MODES = {
     "full": "A full loop",
@@ -80,11 +81,12 @@ def setup_screen(svc: Any) -> None:
         horizontal=True,
         format_func=lambda x: "after each answer" if x == "each" else "only at the end",
     )
+    coding = coding_ui.setup_toggle(bank, svc.coder, loop, level) if mode != "round" else stage == CODING
     counts = bank.stage_counts(loop, level)
     st.caption("Questions per stage at this level: " + ", ".join(f"{titles[s]} ({c})" for s, c in counts.items() if c))
     if st.button("Start interview", key="start", type="primary", disabled=not stages):
         user = st.session_state.identity.user
-        interview = svc.new_interview(loop, level, int(n), feedback, mode=mode, stage=stage, owner=user)
+        interview = svc.new_interview(loop, level, int(n), feedback, mode=mode, stage=stage, owner=user, coding=coding)
         st.session_state.interview = interview
         st.session_state.pending = interview.start()
         st.rerun()
