@@ -163,8 +163,8 @@ def outside_tolerance(q: Question, level: str | None) -> str | None:
 
 def self_consistency(questions: list[Question], services: Any) -> tuple[list[str], dict[str, Any]]:
     """Per kind, through the same grading the interview uses (offline judge): each level's reference
-    answer scores >= 4.5, another stage's reference <= 2, and for numeric questions the reference with
-    its number moved outside the tolerance <= 2."""
+    answer scores >= 4.5, another stage's reference (at the top level) <= 2, and for numeric questions each
+    level's reference with its number moved outside the tolerance <= 2."""
     from interviewer.judge import build
 
     judge = build(services.settings.model_copy(update={"judge_model": "offline"}), embedder=services.embedder)
@@ -172,12 +172,13 @@ def self_consistency(questions: list[Question], services: Any) -> tuple[list[str
     labels: list[tuple[str, Question, str, Question | None]] = []
     for i, q in enumerate(questions):
         other = _foreign(questions, i)
-        for level in [lv for lv in LEVELS if lv in q.levels]:
+        levels = [lv for lv in LEVELS if lv in q.levels]
+        if other is not None:  # off-topic is not a matter of level: checked once, at the question's top level
+            items.append((q, other.reference_for(other.levels[-1]), levels[-1]))
+            labels.append(("foreign", q, levels[-1], other))
+        for level in levels:
             items.append((q, q.reference_for(level), level))
             labels.append(("own", q, level, None))
-            if other is not None:
-                items.append((q, other.reference_for(other.levels[-1]), level))
-                labels.append(("foreign", q, level, other))
             if q.kind == "numeric":
                 wrong = outside_tolerance(q, level)
                 if wrong is not None:

@@ -199,3 +199,17 @@ def test_a_round_with_no_questions_says_so(fbank) -> None:
     interview, _ = make(fbank, [], mode="round", stage="stats", level="junior", n=3)
     out = interview.start()
     assert [m.kind for m in out] == ["intro", "notice", "summary"] and "no questions" in out[1].text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("loop", ["mle", "llm"], ids=["mle_loop", "llm_loop"])  # a bare "llm" id reads as the marker
+def test_interviewer_eval_personas_pass_on_every_kind(fbank, services, loop: str) -> None:
+    """The scripted personas of `interview eval interviewer` through a loop with every kind, offline judge."""
+    from interviewer.evaluation.interviewer_eval import PERSONAS, run_persona
+
+    judge = GroundedJudge(services.judge.inner, None)
+    for persona in [p for p in PERSONAS if p.name in ("strong", "weak", "silent", "injection")]:
+        run = run_persona(persona, loop, fbank, judge, TemplateVoice(), n_questions=4)
+        assert run.passed, (persona.name, run.problems)
+        if persona.name == "strong":  # open, numeric, case and behavioral all scored from their references
+            assert len(run.scores) == 4 and all(s is not None and s >= 4.5 for s in run.scores), run.scores
