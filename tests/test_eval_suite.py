@@ -343,6 +343,7 @@ def test_llm_judge_runs_with_bounded_concurrency_cache_and_cost(tmp_path: Path) 
             suite="probes",
             probe_questions=2,
             concurrency=3,
+            repeats=2,
             out=tmp_path / "a",
             baseline_dir=tmp_path,
             resamples=200,
@@ -350,7 +351,8 @@ def test_llm_judge_runs_with_bounded_concurrency_cache_and_cost(tmp_path: Path) 
         first = run_judge_eval(options, settings)
         calls = len(srv.requests)
         again = run_judge_eval(options.model_copy(update={"out": tmp_path / "b"}), settings)
-    n = 2 * len(PROBE_KINDS)
+    strong = len([s for s in load_probes(load_bank(settings.bank_dir), 2) if s.kind == "strong"])
+    n = 2 * len(PROBE_KINDS) + strong
     assert first.results["run"]["calls"] == 2 * n and first.results["run"]["model"] == "openai/fake-judge"
     # first and repeat pass, each through its own cache; an injection the judge strips can hit the cache
     assert 2 * n - 4 <= calls <= 2 * n
