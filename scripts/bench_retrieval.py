@@ -148,7 +148,7 @@ def synthetic_corpus(source: Path, target: Path, n_chunks: int, per_doc: int = 5
     return made
 
 
-def bench_growth(model: str, n_chunks: int, queries: list[str], work: Path) -> dict[str, Any]:
+def bench_growth(model: str, n_chunks: int, queries: list[str], work: Path, repeats: int = 3) -> dict[str, Any]:
     from interviewer.embeddings import get_embedder
     from interviewer.index import build_index, get_collection, open_client
     from interviewer.retrieval import Retriever
@@ -165,7 +165,7 @@ def bench_growth(model: str, n_chunks: int, queries: list[str], work: Path) -> d
         "build_s": round(report.seconds, 1),
         "chunks_per_s": round(report.chunks / report.seconds, 1),
         "retriever_load_s": round(load_s, 2),  # collection read + BM25 and rerank indexes built in memory
-        "latency": bench_queries(retriever, queries),
+        "latency": bench_queries(retriever, queries, repeats=repeats),
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -188,10 +188,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         build_index([args.corpus], collection, embedder, progress=False)
         result["query"] = {
             "chunks": collection.count(),
-            "latency": bench_queries(Retriever(collection, embedder), queries),
+            "latency": bench_queries(Retriever(collection, embedder), queries, repeats=args.repeats),
         }
         if args.growth_chunks:
-            result["growth"] = bench_growth(args.model, args.growth_chunks, queries, Path(tmp) / "growth")
+            result["growth"] = bench_growth(args.model, args.growth_chunks, queries, Path(tmp) / "growth", args.repeats)
     result["machine"]["load_avg_end"] = os.getloadavg()
     result["peak_rss_mb"] = peak_rss_mb()
     return result
@@ -239,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--growth-chunks", type=int, default=10_000, help="0 skips the growth part")
     parser.add_argument("--skip-build", action="store_true", help="skip (a), the cold and incremental build runs")
+    parser.add_argument("--repeats", type=int, default=3, help="passes over the eval queries for the latencies")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
