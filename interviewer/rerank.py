@@ -1,7 +1,7 @@
 """Second-stage re-ranking of hybrid candidates with lexical and numeric evidence (no model, nothing downloaded).
 
 No cross-encoder ships inside a PyPI package that loads offline (see evals/retrieval/README.md), so the re-ranker
-scores the top candidates of the RRF fusion with three cheap signals computed on the candidate texts:
+scores the top candidates of the RRF fusion with two cheap signals computed on the candidate texts:
 
 - **answer sentence**: the best single sentence's share of the query's IDF-weighted content words. A fact stated in
   one sentence of a long chunk is diluted in the chunk's embedding and BM25 score; here it counts in full.
@@ -10,7 +10,8 @@ scores the top candidates of the RRF fusion with three cheap signals computed on
 
 The new score is the fused score (scaled to the best candidate) plus the weighted signals. Depth and weights were
 chosen on the dev queries only (a third signal, query numbers found in the chunk, added nothing on dev and was
-dropped); see evals/retrieval/README.md.
+dropped); see evals/retrieval/README.md. A chunk is analysed once, when it is first a candidate (or all at once by
+`warm()`), and cached.
 """
 
 from __future__ import annotations
@@ -18,59 +19,49 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s+-\s+|\s+\*\*")
-_WORD = re.compile(r"[a-z0-9][a-z0-9'+.-]*[a-z0-9%]|[a-z0-9%$]")
+_TOKEN = re.compile(r"\$?\d[\d,]*(?:\.\d+)?(?:%|x\b)?|[a-z]+(?:-[a-z]+)*|%|×|[.!?;:](?=\s|$)|\n")
+_BREAK = frozenset(".!?;:\n")
 _STOP = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between both
     but by can could did do does doing down during each few for from further had has have having how i if in into is
     it its itself just me more most my myself no nor not now of off on once only or other our out over own same she
     should so some such than that the their them then there these they this those through to too under until up very
     was we were what when where which while who whom why will with would you your yours get got really actually
-    roughly about typically usually much many way ways kind thing things""".split()
+    roughly typically usually much many way ways kind thing things""".split()
 )
-_NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|"
-    "hundred|thousand|million|billion|half|a couple of|a few|several"
+_NUMBER_WORDS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty hundred
+    thousand million billion half couple dozen""".split()
 )
-_NUM = rf"(?:\$?\d[\d,]*(?:\.\d+)?\s?[kKmMbB]?|\b(?:{_NUMBER_WORDS})\b)"
-# Query cue -> what a chunk must contain to answer it (a number and a unit of that kind).
-_UNITS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    "share": (
-        re.compile(r"\b(percent|percentage|fraction|share|proportion|what part)\b"),
-        re.compile(rf"{_NUM}\s?(%|percent)|\b(half|a third|a quarter|three-quarters|majority)\b", re.I),
+# Unit words that, within three tokens after a number, make the chunk answer a question of that kind.
+_UNIT_WORDS: dict[str, frozenset[str]] = {
+    "share": frozenset({"percent", "%"}),
+    "factor": frozenset({"times", "x", "×"}),
+    "time": frozenset(
+        """ms millisecond milliseconds second seconds minute minutes hour hours day days week weeks month months
+        quarter quarters year years""".split()
     ),
-    "factor": (
-        re.compile(r"\bhow many times\b|\b(multiple|speed-?up|factor|fold)\b|\btimes (faster|quicker|slower)\b"),
-        re.compile(rf"{_NUM}\s?(x|×)\b|{_NUM}\s?(to {_NUM}\s?)?times\b|\b\w+fold\b", re.I),
+    "memory": frozenset({"gb", "mb", "tb", "byte", "bytes", "gigabyte", "gigabytes"}),
+    "rate": frozenset({"request", "requests", "queries", "calls", "rps", "qps"}),
+}
+_UNIT_KIND = {word: kind for kind, words in _UNIT_WORDS.items() for word in words}
+_SHARE_WORDS = frozenset({"half", "majority", "three-quarters", "third"})
+# Query cues: which kinds of quantity the question asks for.
+_CUES: dict[str, re.Pattern[str]] = {
+    "share": re.compile(r"\b(percent|percentage|fraction|share|proportion|what part)\b"),
+    "factor": re.compile(r"\bhow many times\b|\b(multiple|speed-?up|factor|fold)\b|\btimes (faster|quicker|slower)\b"),
+    "time": re.compile(
+        r"\bhow (long|quickly|fast|soon)\b|\bwithin how\b|\bmilliseconds\b|"
+        r"\bhow many (ms|milliseconds|seconds|minutes|hours|days|weeks|months|quarters|years)\b"
     ),
-    "time": (
-        re.compile(
-            r"\bhow (long|quickly|fast|soon)\b|\bwithin how\b|\bhow many "
-            r"(ms|milliseconds|seconds|minutes|hours|days|weeks|months|quarters|years)\b|\bmilliseconds\b"
-        ),
-        re.compile(
-            rf"{_NUM}\s?(to {_NUM}\s?)?(-\s?)?(ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|"
-            r"quarters?|years?)\b|\b(an|one|half an) hour\b",
-            re.I,
-        ),
-    ),
-    "money": (
-        re.compile(r"\b(salary|salaries|pay|paid|earn|earns|compensation|comp|base|cost|costs|price|\$)\b"),
-        re.compile(r"\$\s?\d"),
-    ),
-    "memory": (
-        re.compile(r"\b(bytes?|gb|gigabytes?|memory|vram)\b"),
-        re.compile(rf"{_NUM}\s?(gb|mb|tb|bytes?|gigabytes?)\b", re.I),
-    ),
-    "rate": (
-        re.compile(r"\b(requests?|queries|calls) per (second|minute)\b|\bper minute\b|\bper second\b|\bthroughput\b"),
-        re.compile(rf"{_NUM}\s+(requests?|queries|calls)\b|{_NUM}\s?(rps|qps)\b", re.I),
-    ),
+    "money": re.compile(r"\b(salary|salaries|pay|paid|earn|earns|compensation|comp|base|cost|costs|price)\b|\$"),
+    "memory": re.compile(r"\b(bytes?|gb|gigabytes?|memory|vram)\b"),
+    "rate": re.compile(r"\b(requests?|queries|calls) per (second|minute)\b|\bper (minute|second)\b|\bthroughput\b"),
 }
 _HOW_MANY = re.compile(r"\bhow many ([a-z]+)")
 _NOT_COUNTED = frozenset("ms milliseconds seconds minutes hours days weeks months years times".split())
@@ -87,54 +78,133 @@ class RerankWeights(BaseModel):
 @dataclass(frozen=True)
 class QuerySignals:
     terms: dict[str, float]  # stemmed content word -> idf
-    units: tuple[str, ...]  # unit kinds the query asks for
+    units: tuple[str, ...]  # kinds of quantity the query asks for
     counted: str | None  # stem of the noun after "how many", e.g. "user"
 
 
-class LexicalReranker:
-    """Re-scores candidates by sentence-level word coverage and numeric evidence; texts are indexed once."""
+@dataclass(frozen=True)
+class ChunkSignals:
+    sentences: tuple[frozenset[str], ...]  # stemmed content words of each sentence
+    units: frozenset[str]  # kinds of quantity the chunk states with a number
+    counted: frozenset[str]  # stems of the words that follow a number ("17 days" -> "day")
 
-    def __init__(self, texts: Sequence[str], stem: Callable[[str], str], weights: RerankWeights | None = None) -> None:
+
+@functools.lru_cache(maxsize=100_000)
+def _is_number(token: str) -> bool:
+    return token[0].isdigit() or token.startswith("$") or any(p in _NUMBER_WORDS for p in token.split("-"))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _own_units(token: str) -> frozenset[str]:
+    """Kinds of quantity a token states by itself: '40%', '3x', 'threefold', '$115k', 'half'."""
+    kinds = set()
+    if token in _SHARE_WORDS or token.endswith("%"):
+        kinds.add("share")
+    if token.endswith("fold") or (token[0].isdigit() and token.endswith("x")):
+        kinds.add("factor")
+    if token.startswith("$") and len(token) > 1:
+        kinds.add("money")
+    return frozenset(kinds)
+
+
+class LexicalReranker:
+    """Re-scores candidates by sentence-level word coverage and numeric evidence."""
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        stem: Callable[[str], str],
+        weights: RerankWeights | None = None,
+        df: Mapping[str, int] | None = None,
+    ) -> None:
+        """`df`: documents per stemmed word (the BM25 index's counts); computed from `texts` when not given."""
         self.weights = weights or RerankWeights()
+        self._texts = texts
         self._stem = functools.lru_cache(maxsize=200_000)(stem)
-        self._sentences: list[list[frozenset[str]]] = []
-        self._lower: list[str] = []
-        df: dict[str, int] = {}
-        for text in texts:
-            sentences = [frozenset(self._words(s)) for s in _SENTENCE.split(text) if s.strip()]
-            self._sentences.append(sentences)
-            self._lower.append(text.lower())
-            for word in set().union(*sentences) if sentences else ():
-                df[word] = df.get(word, 0) + 1
+        self._words = functools.lru_cache(maxsize=200_000)(self._token_words)
+        self._cache: dict[int, ChunkSignals] = {}
+        if df is None:
+            counts: dict[str, int] = {}
+            for i in range(len(texts)):
+                for word in set().union(*self.chunk(i).sentences):
+                    counts[word] = counts.get(word, 0) + 1
+            df = counts
         n = max(len(texts), 1)
         self._idf = {w: math.log(1 + (n - d + 0.5) / (d + 0.5)) for w, d in df.items()}
         self._default_idf = math.log(1 + (n + 0.5) / 0.5)
 
-    def _words(self, text: str) -> list[str]:
-        return [self._stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+    def _token_words(self, token: str) -> tuple[str, ...]:
+        """A token's content words: stems of a (hyphenated) word, or a number without its $, % or x."""
+        if token[0].isalpha():
+            return tuple(self._stem(p) for p in token.split("-") if len(p) > 1 and p not in _STOP)
+        if token[0].isdigit() or token.startswith("$"):
+            return (token.strip("$%x"),)
+        return ()
+
+    def _content(self, tokens: Iterable[str]) -> frozenset[str]:
+        return frozenset(w for token in tokens for w in self._words(token))
+
+    def chunk(self, i: int) -> ChunkSignals:
+        """Sentences and numeric facts of text i, analysed once."""
+        cached = self._cache.get(i)
+        if cached is not None:
+            return cached
+        tokens = _TOKEN.findall(self._texts[i].lower())
+        sentences: list[frozenset[str]] = []
+        current: set[str] = set()
+        units: set[str] = set()
+        counted: set[str] = set()
+        for pos, token in enumerate(tokens):
+            if token in _BREAK:
+                if current:
+                    sentences.append(frozenset(current))
+                    current = set()
+                continue
+            current.update(self._words(token))
+            own = _own_units(token)
+            if own:
+                units.update(own)
+            if token == "hour" and pos and tokens[pos - 1] in ("an", "one"):
+                units.add("time")
+            if not _is_number(token):
+                continue
+            for after in tokens[pos + 1 : pos + 4]:
+                if after in _BREAK:
+                    break
+                kind = _UNIT_KIND.get(after)
+                if kind:
+                    units.add(kind)
+                if after[0].isalpha():
+                    counted.add(self._stem(after))
+        if current:
+            sentences.append(frozenset(current))
+        signals = ChunkSignals(tuple(sentences), frozenset(units), frozenset(counted))
+        self._cache[i] = signals
+        return signals
+
+    def warm(self) -> None:
+        """Analyse every text now rather than when it is first a candidate."""
+        for i in range(len(self._texts)):
+            self.chunk(i)
 
     def signals(self, query: str) -> QuerySignals:
         lowered = query.lower()
-        terms = {w: self._idf.get(w, self._default_idf) for w in self._words(query)}
-        units = tuple(kind for kind, (cue, _) in _UNITS.items() if cue.search(lowered))
+        terms = {w: self._idf.get(w, self._default_idf) for w in self._content(_TOKEN.findall(lowered))}
         counted = _HOW_MANY.search(lowered)
         noun = counted.group(1) if counted else None
         return QuerySignals(
-            terms=terms, units=units, counted=self._stem(noun) if noun and noun not in _NOT_COUNTED else None
+            terms=terms,
+            units=tuple(kind for kind, cue in _CUES.items() if cue.search(lowered)),
+            counted=self._stem(noun) if noun and noun not in _NOT_COUNTED else None,
         )
 
     def features(self, q: QuerySignals, i: int) -> tuple[float, float]:
         """Text i's (best sentence's share of the query's idf, 1.0 if it states a number in an asked-for unit)."""
+        c = self.chunk(i)
         total = sum(q.terms.values())
-        best = max((sum(v for w, v in q.terms.items() if w in s) for s in self._sentences[i]), default=0.0)
-        sentence = best / total if total else 0.0
-        text = self._lower[i]
-        quantity = 0.0
-        if q.units and any(_UNITS[kind][1].search(text) for kind in q.units):
-            quantity = 1.0
-        if q.counted and re.search(rf"{_NUM}\s+(?:\w+\s+){{0,2}}{re.escape(q.counted)}", text, re.I):
-            quantity = 1.0
-        return sentence, quantity
+        best = max((sum(v for w, v in q.terms.items() if w in s) for s in c.sentences), default=0.0)
+        asked = bool(c.units.intersection(q.units)) or (q.counted is not None and q.counted in c.counted)
+        return (best / total if total else 0.0), float(asked)
 
     def rerank(self, query: str, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Re-score the first `depth` of a best-first (index, score) list; the rest keep their order below them."""
@@ -147,8 +217,7 @@ class LexicalReranker:
         scored = []
         for i, score in head:
             sentence, quantity = self.features(q, i)
-            new = score / top + w.sentence * sentence + w.quantity * quantity
-            scored.append((i, new))
+            scored.append((i, score / top + w.sentence * sentence + w.quantity * quantity))
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         # Signals only add, so every re-scored candidate stays above the unscored tail.
         return scored + [(i, score / top) for i, score in tail]

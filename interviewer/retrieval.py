@@ -8,6 +8,7 @@ on the dev queries), `hybrid` (RRF alone, with the usual k=60, untuned), `dense`
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -22,6 +23,7 @@ MODES: tuple[Mode, ...] = ("rerank", "hybrid", "dense", "bm25")
 MAX_QUERY_CHARS = 2000
 RRF_K = 60  # the constant from Cormack et al. (2009); every k from 10 to 60 is within 0.01 MRR on dev
 FUSION_DEPTH = 50  # candidates taken from each side; fixed, so the top 5 do not depend on the k asked for
+RERANK_WARM_LIMIT = 2000  # up to this many chunks the re-ranker analyses all of them at load; beyond, on first use
 
 
 class QueryError(ValueError):
@@ -66,13 +68,18 @@ class Retriever:
         self.metas: list[dict[str, Any]] = [m or {} for m in data["metadatas"] or []]
         self._pos = {cid: i for i, cid in enumerate(self.ids)}
         self.bm25 = bm25s.BM25()
+        df: dict[str, int] = {}
         if self.ids:
             # Title and heading words count for BM25 too, as they do for the dense side.
             texts = [
                 f"{m.get('title', '')} {m.get('section', '')} {t}" for m, t in zip(self.metas, self.texts, strict=True)
             ]
-            self.bm25.index(self._tokenize(texts), show_progress=False)
-        self.reranker = LexicalReranker(self.texts, self._stemmer.stemWord)
+            tokens = self._tokenize(texts)
+            self.bm25.index(tokens, show_progress=False)
+            df = document_frequencies(tokens)
+        self.reranker = LexicalReranker(self.texts, self._stemmer.stemWord, df=df)
+        if len(self.ids) <= RERANK_WARM_LIMIT:  # a small corpus is analysed up front (~0.3 ms a chunk)
+            self.reranker.warm()
 
     def refresh(self) -> None:
         with self._lock:
@@ -158,6 +165,13 @@ class Retriever:
             for i, meta in enumerate(self.metas)
             if meta.get("doc_id") == doc_id and (section is None or meta.get("section") == section)
         ]
+
+
+def document_frequencies(tokens: Any) -> dict[str, int]:
+    """Documents per token of a bm25s `Tokenized` corpus (the re-ranker's IDF shares the BM25 index's counts)."""
+    words = {i: w for w, i in tokens.vocab.items()}
+    counts: Counter[int] = Counter(t for ids in tokens.ids for t in set(ids))
+    return {words[i]: n for i, n in counts.items()}
 
 
 def rrf(rankings: list[list[tuple[int, float]]], k: int = RRF_K) -> list[tuple[int, float]]:

@@ -148,7 +148,7 @@ def synthetic_corpus(source: Path, target: Path, n_chunks: int, per_doc: int = 5
     return made
 
 
-def bench_growth(model: str, n_chunks: int, queries: list[str], work: Path) -> dict[str, Any]:
+def bench_growth(model: str, n_chunks: int, queries: list[str], work: Path, repeats: int = 3) -> dict[str, Any]:
     from interviewer.embeddings import get_embedder
     from interviewer.index import build_index, get_collection, open_client
     from interviewer.retrieval import Retriever
@@ -165,7 +165,7 @@ def bench_growth(model: str, n_chunks: int, queries: list[str], work: Path) -> d
         "build_s": round(report.seconds, 1),
         "chunks_per_s": round(report.chunks / report.seconds, 1),
         "retriever_load_s": round(load_s, 2),  # collection read + BM25 and rerank indexes built in memory
-        "latency": bench_queries(retriever, queries),
+        "latency": bench_queries(retriever, queries, repeats=repeats),
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -180,38 +180,44 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "model": args.model,
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "load_avg_start": os.getloadavg()},
     }
-    result["build"] = bench_build(args.model, args.corpus, args.runs)
+    if not args.skip_build:
+        result["build"] = bench_build(args.model, args.corpus, args.runs)
     with tempfile.TemporaryDirectory(prefix="bench-query-") as tmp:
         embedder = get_embedder(args.model)
         collection = get_collection(open_client(Path(tmp) / "chroma"), embedder.name)
         build_index([args.corpus], collection, embedder, progress=False)
         result["query"] = {
             "chunks": collection.count(),
-            "latency": bench_queries(Retriever(collection, embedder), queries),
+            "latency": bench_queries(Retriever(collection, embedder), queries, repeats=args.repeats),
         }
         if args.growth_chunks:
-            result["growth"] = bench_growth(args.model, args.growth_chunks, queries, Path(tmp) / "growth")
+            result["growth"] = bench_growth(args.model, args.growth_chunks, queries, Path(tmp) / "growth", args.repeats)
     result["machine"]["load_avg_end"] = os.getloadavg()
     result["peak_rss_mb"] = peak_rss_mb()
     return result
 
 
+BUILD_KEYS = (
+    "cold_process_s",
+    "cold_model_load_s",
+    "cold_build_s",
+    "cold_chunks_per_s",
+    "rerun_same_process_s",
+    "rerun_new_process_s",
+    "rerun_new_process_build_s",
+    "peak_rss_mb",
+)
+
+
 def print_table(r: dict[str, Any]) -> None:
-    m, b = r["machine"], r["build"]
+    m = r["machine"]
     load = f"load avg start {m['load_avg_start'][0]:.1f}, end {m['load_avg_end'][0]:.1f}"
     print(f"model {r['model']} | {m['cores']} cores | {load}")
-    print(f"\n(a) corpus build, {b['chunks']} chunks, median of {b['runs']}")
-    for key in (
-        "cold_process_s",
-        "cold_model_load_s",
-        "cold_build_s",
-        "cold_chunks_per_s",
-        "rerun_same_process_s",
-        "rerun_new_process_s",
-        "rerun_new_process_build_s",
-        "peak_rss_mb",
-    ):
-        print(f"  {key:<28} {b[key]:>9}")
+    b = r.get("build")
+    if b:
+        print(f"\n(a) corpus build, {b['chunks']} chunks, median of {b['runs']}")
+        for key in BUILD_KEYS:
+            print(f"  {key:<28} {b[key]:>9}")
     sections = [(f"(b) query latency, k=5, {r['query']['chunks']} chunks", r["query"]["latency"])]
     if "growth" in r:
         g = r["growth"]
@@ -232,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--growth-chunks", type=int, default=10_000, help="0 skips the growth part")
+    parser.add_argument("--skip-build", action="store_true", help="skip (a), the cold and incremental build runs")
+    parser.add_argument("--repeats", type=int, default=3, help="passes over the eval queries for the latencies")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
