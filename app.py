@@ -13,6 +13,7 @@ from interviewer.report import markdown_report
 from interviewer.services import Services, build_services
 from interviewer.state import Message
 from interviewer.storage import export_json
+from interviewer.ui import voice_mode
 
 st.set_page_config(
     page_title="Mock interview: ML & LLM engineer", page_icon=":material/record_voice_over:", layout="centered"
@@ -76,6 +77,7 @@ def setup_screen(svc: Services) -> None:
         horizontal=True,
         format_func=lambda x: "after each answer" if x == "each" else "only at the end",
     )
+    voice = voice_mode.setup_toggle(settings)
     counts = svc.bank.stage_counts(loop, level)
     st.caption(
         "Questions per stage at this level: "
@@ -83,6 +85,7 @@ def setup_screen(svc: Services) -> None:
     )
     if st.button("Start interview", key="start", type="primary"):
         interview = svc.new_interview(loop, level, int(n), feedback)
+        interview.state.voice_mode = voice
         st.session_state.interview = interview
         st.session_state.pending = interview.start()
         st.rerun()
@@ -108,6 +111,9 @@ def chat_screen(svc: Services) -> None:
     for message in state.messages:
         answered = message.kind != "question" or message.question_id != open_id
         render(message, stream=id(message) in pending_ids, answered=answered)
+    if state.voice_mode:
+        voice_mode.speak_question(state, autoplay=bool(pending))
+        voice_mode.delivery_panel(state)
     if pending:
         svc.store.save(state)  # streamed text is final now
         st.session_state.pending = []
@@ -122,6 +128,8 @@ def chat_screen(svc: Services) -> None:
             command = "/end"
         answer = st.chat_input("Your answer (or /skip, /repeat, /why, /end)", key="answer")
         text = command or answer
+        if state.voice_mode and text is None:
+            voice_mode.answer_panel(interview)
         if text is not None:
             st.session_state.pending = interview.respond(text)
             st.rerun()
@@ -184,6 +192,7 @@ def history_screen(svc: Services) -> None:
             )
         )
         st.altair_chart(chart, key="progress_chart")
+    voice_mode.history_chart(svc.store)
     table = [
         {
             "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(r["started_at"])),

@@ -222,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     from interviewer.evaluation import add_eval_parser
 
     add_eval_parser(sub)
+    __import__("interviewer.speech.cli", fromlist=["register"]).register(sub)  # speak, transcribe
 
     p = sub.add_parser("app", help="start the browser app")
     p.add_argument("--port", type=int, default=8501)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from interviewer.judge.verdict import Verdict
+from interviewer.speech.delivery import summary_line as delivery_line
 
 if TYPE_CHECKING:
     from interviewer.bank import QuestionBank
@@ -79,8 +80,9 @@ def markdown_report(state: InterviewState, bank: QuestionBank, cited: Callable[[
         q = bank.questions.get(record.question_id)
         out += [f"## {i}. {q.question.strip() if q else record.question_id}", ""]
         out += [f"*Stage:* {record.stage} · *status:* {record.status}", ""]
-        for answer in record.answers:
+        for n, answer in enumerate(record.answers):
             out += ["> " + answer.replace("\n", "\n> "), ""]
+            out += [f"*Delivery (spoken):* {delivery_line(d)}\n" for d in record.deliveries if d.answer_index == n]
         v = record.verdict
         if v is not None:
             out += [verdict_text(v), ""]

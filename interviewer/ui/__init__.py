@@ -1,0 +1,1 @@
+"""Streamlit UI pieces; app.py is the glue that places them."""
