@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.speech_utils import encode, spoken, speech_cache, speech_settings, with_silence  # noqa: F401
+from tests.speech.conftest import encode, with_silence
 
 ANSWER = "I would use a time based split so that no information from the future leaks into training."
 
@@ -33,9 +33,7 @@ def test_model_bin_is_assembled_once_verified_and_repaired(speech_cache: Path) -
     assert models.sha256_file(model) == models.WHISPER_FILES["model.bin"]
 
 
-def test_weights_that_differ_from_the_pinned_hash_are_refused(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_weights_that_differ_from_the_pinned_hash_are_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from interviewer.speech import models
     from interviewer.speech.errors import WeightsMismatch
 
@@ -67,7 +65,7 @@ def test_a_refused_piper_voice_falls_back_to_espeak_with_a_note(
 
 # -- decoding ----------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt", ["mp3", "m4a", "ogg", "webm"])
-def test_every_container_decodes_to_the_same_length(fmt: str, spoken, tmp_path: Path) -> None:  # noqa: F811
+def test_every_container_decodes_to_the_same_length(fmt: str, spoken, tmp_path: Path) -> None:
     from interviewer.speech.audio import decode
 
     wav = spoken(ANSWER)
@@ -100,7 +98,7 @@ def test_what_is_not_audio_is_refused_in_one_line(content: bytes, message: str, 
         assert "\n" not in str(err.value)
 
 
-def test_a_long_recording_is_cut_at_the_limit_and_says_so(spoken) -> None:  # noqa: F811
+def test_a_long_recording_is_cut_at_the_limit_and_says_so(spoken) -> None:
     from interviewer.speech.audio import decode
 
     ten_minutes = with_silence(spoken(ANSWER), 600)
@@ -170,7 +168,7 @@ def test_speak_writes_16_bit_pcm_wav(speech_settings, tmp_path: Path, capsys: py
 
 def test_transcribe_json_has_exactly_the_contract_keys(
     speech_settings,  # noqa: ARG001
-    spoken,  # noqa: F811
+    spoken,
     tmp_path: Path,
     capsys: pytest.CaptureFixture,
 ) -> None:

@@ -1,5 +1,5 @@
-"""Helpers for the voice tests: audio made by our own `speak`, re-encoded with PyAV, and a WER that ignores case,
-punctuation and hyphens."""
+"""Fixtures and helpers for the voice tests: audio made by our own `speak`, re-encoded with PyAV, and a WER that
+ignores case, punctuation and hyphens."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ import yaml
 from tests.conftest import REPO
 
 ROUNDTRIP = yaml.safe_load((REPO / "evals" / "speech" / "roundtrip.yaml").read_text())
-CONTAINERS = {"mp3": ("mp3", "libmp3lame"), "m4a": ("ipod", "aac"), "ogg": ("ogg", "libopus"), "webm": ("webm", "libopus")}
+CONTAINERS = {
+    "mp3": ("mp3", "libmp3lame"),
+    "m4a": ("ipod", "aac"),
+    "ogg": ("ogg", "libopus"),
+    "webm": ("webm", "libopus"),
+}
 
 
 def normalise(text: str) -> str:
