@@ -138,6 +138,9 @@ def remote_model(name: str | None) -> str | None:
     return name if name and name.strip().lower() not in ("local", "offline") else None
 
 
+_LOAD = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def _local(cache_dir: Path | None) -> LocalTranscriber:
     return LocalTranscriber(cache_dir)
@@ -147,7 +150,8 @@ def get_transcriber(settings: Settings) -> Transcriber:
     """The engine the settings name; local models are loaded once per process."""
     if remote_model(settings.stt_model):
         return RemoteTranscriber(settings)
-    return _local(settings.speech_cache_dir)
+    with _LOAD:  # the warm-up thread and a first answer load the model once
+        return _local(settings.speech_cache_dir)
 
 
 def transcribe(source: bytes | str | Path, settings: Settings, transcriber: Transcriber | None = None) -> Transcript:

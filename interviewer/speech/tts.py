@@ -49,7 +49,7 @@ def speakable(text: str) -> str:
     text = re.sub(r"(^|\s)#{1,6}\s", r"\1", text)
     text = re.sub(r"[*_~>|]+", " ", text)
     text = text.replace("—", ", ").replace("–", ", ")
-    return " ".join(text.split())[:MAX_CHARS]
+    return " ".join(text.split())
 
 
 class PiperSpeaker:
@@ -136,6 +136,9 @@ class RemoteSpeaker:
         return Speech(wav, self.name, seconds, seconds)
 
 
+_LOAD = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def _local(cache_dir: Path | None) -> tuple[Speaker, tuple[str, ...]]:
     try:
@@ -155,7 +158,8 @@ def get_speaker(settings: Settings) -> tuple[Speaker, list[str]]:
 
     if remote_model(settings.tts_model):
         return RemoteSpeaker(settings), []
-    speaker, notes = _local(settings.speech_cache_dir)
+    with _LOAD:  # two sessions starting together load the voice once
+        speaker, notes = _local(settings.speech_cache_dir)
     return speaker, list(notes)
 
 
@@ -165,6 +169,9 @@ def speak(text: str, settings: Settings) -> Speech:
     if not words:
         raise SpeechError("there is no text to speak.")
     speaker, notes = get_speaker(settings)
+    if len(words) > MAX_CHARS:
+        words = words[:MAX_CHARS].rsplit(" ", 1)[0]
+        notes.append(f"The text is longer than {MAX_CHARS:,} characters; only the first {len(words):,} are spoken.")
     speech = speaker.synthesize(words)
     speech.notes = notes + speech.notes
     return speech
