@@ -78,6 +78,9 @@ def test_spoken_answer_is_transcribed_edited_scored_and_measured(app: AppTest, s
     audio = at.get("audio")
     assert audio and audio[-1].proto.autoplay, "the next question is spoken"
     assert not list((shared_data_dir / "recordings" / state(at).id).glob("*.wav")), "sent: the recording is gone"
+    at.sidebar.radio(key="nav").set_value("History").run()  # delivery over sessions, and in the report
+    assert not at.exception and any(h.value == "Delivery in voice interviews" for h in at.subheader)
+    assert any("Delivery (spoken):" in md.value and "words/min" in md.value for md in at.markdown)
 
 
 def test_a_corrupt_recording_is_kept_and_typing_still_works(app: AppTest, shared_data_dir: Path) -> None:
