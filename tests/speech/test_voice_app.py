@@ -122,3 +122,36 @@ def test_an_answer_in_german_is_transcribed_judged_and_noted(app: AppTest, tmp_p
     assert any("German" in n for n in notices), "the note stays in the conversation"
     record_ = state(at).records[0]
     assert record_.verdicts and record_.verdict.ok and record_.deliveries[0].language == "de"
+
+
+def test_a_failing_speech_provider_falls_back_to_text_with_messages(
+    monkeypatch: pytest.MonkeyPatch,
+    shared_data_dir: Path,
+    services,  # noqa: ARG001
+    spoken,
+) -> None:
+    import socket
+
+    from interviewer.config import get_settings
+
+    with socket.socket() as s:  # a port nobody listens on: connection refused
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+    monkeypatch.setenv("INTERVIEW_DATA_DIR", str(shared_data_dir))
+    monkeypatch.setenv("INTERVIEW_STT_MODEL", "openai/whisper-1")
+    monkeypatch.setenv("INTERVIEW_TTS_MODEL", "openai/tts-1")
+    monkeypatch.setenv("INTERVIEW_API_BASE", dead)
+    monkeypatch.setenv("INTERVIEW_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.toggle(key="setup_voice").set_value(True)
+    at.button(key="start").click()
+    at = at.run()
+    assert not at.exception and not at.get("audio")
+    assert any("could not be spoken" in w.value and "could not connect" in w.value for w in at.warning)
+    assert "Question 1 of" in texts(at), "the question is still there to read"
+    at = record(at, spoken(ANSWER))
+    assert any("Transcription failed" in e.value and "could not connect" in e.value for e in at.error)
+    assert list((shared_data_dir / "recordings" / state(at).id).glob("*.wav")), "the recording is kept"
+    at.chat_input(key="answer").set_value(ANSWER).run()
+    assert not at.exception and state(at).records[0].answers == [ANSWER] and state(at).records[0].verdicts
