@@ -8,7 +8,11 @@
   question's audio ready;
 - TTS time to first audio (first sentence) and to the whole question, over bank questions;
 - WER of the round trip (speak -> transcribe) on evals/speech/roundtrip.yaml `test`;
-- peak RSS (VmHWM) of this process with the embedder, the index, whisper and piper loaded.
+- peak RSS (VmHWM) of this process with the embedder, the index, whisper and piper loaded, after the voice turns
+  and the questions spoken (the 60-second answers are synthesised in a child process).
+
+Wall times depend on what else runs on the machine: the load average is printed, and so are the CPU-seconds the
+transcription and the stop -> score path used (all threads of this process).
 
 Usage: python scripts/bench_voice.py [--runs 3] [--json]
 """
@@ -20,6 +24,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,11 +49,12 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("-", " ")).split())
 
 
-def sixty_seconds(text: str, settings) -> bytes:  # noqa: ANN001
+def sixty_seconds(text: str, out: Path) -> bytes:
+    """A 60-second spoken answer, made in another process so its synthesis does not count in this one's RSS."""
     from interviewer.speech.audio import SAMPLE_RATE, decode, wav_bytes
-    from interviewer.speech.tts import speak
 
-    audio = decode(speak(text, settings).wav).samples
+    subprocess.run([sys.executable, "-m", "interviewer", "speak", text, "--out", str(out)], cwd=REPO, check=True)
+    audio = decode(out).samples
     while len(audio) < 60 * SAMPLE_RATE:
         audio = np.concatenate([audio, audio])
     return wav_bytes(audio[: 60 * SAMPLE_RATE], SAMPLE_RATE)
@@ -77,23 +83,23 @@ def main() -> int:
     transcriber = stt.get_transcriber(settings)
     out["stt_model_load_s"] = round(time.perf_counter() - started, 3)
 
-    rtf, stop_to_score, stop_to_next_audio, durations = [], [], [], []
+    rtf, stop_to_score, stop_to_next_audio, durations, cpu_rtf, cpu_score = [], [], [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
             interview = svc.new_interview(["mle", "llm"][run % 2], "mid", 2)
             for message in interview.start():
                 message.settle()
             question = svc.bank.questions[interview.state.current.question_id]
-            wav = sixty_seconds(question.reference_answer, settings)
+            wav = sixty_seconds(question.reference_answer, Path(tmp) / f"spoken-{run}.wav")
             if interview.warming is not None:
                 interview.warming.join()  # the rubric side is encoded while the question is read and answered
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             path = Path(tmp) / f"answer-{run}.wav"
             path.write_bytes(wav)
             transcript = stt.transcribe(path, settings, transcriber)
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             messages = send_spoken_answer(interview, transcript.text, transcript)
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             record = interview.state.records[0]
             assert record.verdict is not None and record.verdict.ok, record.verdict
             following = next((m for m in messages if m.kind == "question"), None)
@@ -103,6 +109,8 @@ def main() -> int:
             durations.append(transcript.duration_s)
             rtf.append((t1 - t0) / transcript.duration_s)
             stop_to_score.append(t2 - t0)
+            cpu_rtf.append((c1 - c0) / transcript.duration_s)
+            cpu_score.append(c2 - c0)
             stop_to_next_audio.append(t3 - t0)
 
     speaker, _ = get_speaker(settings)
@@ -116,6 +124,7 @@ def main() -> int:
             break
         whole.append(speaker.synthesize(text).seconds)
 
+    peak = peak_rss_mib()  # before the round trip, which synthesises answers (not part of the app's path)
     answers = yaml.safe_load((REPO / "evals" / "speech" / "roundtrip.yaml").read_text())["test"]
     heard = [stt.transcribe(speak(a, settings).wav, settings, transcriber).text for a in answers]
     out.update(
@@ -125,12 +134,15 @@ def main() -> int:
             "stop_to_score_s": round(statistics.median(stop_to_score), 2),
             "stop_to_score_runs": [round(x, 2) for x in stop_to_score],
             "stop_to_next_question_audio_s": round(statistics.median(stop_to_next_audio), 2),
+            # CPU-seconds of this process (all threads): what the work costs whatever else runs on the machine
+            "transcription_cpu_s_per_audio_s": round(statistics.median(cpu_rtf), 3),
+            "stop_to_score_cpu_s": round(statistics.median(cpu_score), 2),
             "tts_first_audio_s": round(statistics.median(first_audio), 3),
             "tts_whole_question_s": round(statistics.median(whole), 3),
             "tts_engine": speaker.name,
             "roundtrip_wer": round(jiwer.wer([normalise(a) for a in answers], [normalise(h) for h in heard]), 4),
             "roundtrip_answers": len(answers),
-            "peak_rss_mib": round(peak_rss_mib(), 1),
+            "peak_rss_mib": round(peak, 1),
             "load_avg_before": [round(x, 2) for x in load_before],
             "load_avg_after": [round(x, 2) for x in os.getloadavg()],
         }
