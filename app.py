@@ -13,7 +13,7 @@ from interviewer.report import markdown_report
 from interviewer.services import Services, build_services
 from interviewer.state import Message
 from interviewer.storage import StaleSave, Store, export_json
-from interviewer.ui import account
+from interviewer.ui import account, voice_mode
 from interviewer.ui import coding as coding_ui
 from interviewer.ui.setup import setup_screen
 
@@ -91,6 +91,9 @@ def chat_screen(svc: Services) -> None:
     for message in state.messages:
         answered = message.kind != "question" or message.question_id != open_id
         render(message, stream=id(message) in pending_ids, answered=answered)
+    if state.voice_mode:
+        voice_mode.speak_question(state, autoplay=bool(pending))
+        voice_mode.delivery_panel(state)
     if pending:
         try:
             store(svc).save(state)  # streamed text is final now
@@ -119,6 +122,8 @@ def chat_screen(svc: Services) -> None:
             command = "/end"
         answer = st.chat_input("Your answer (or /skip, /repeat, /why, /end)", key="answer")
         text = command or answer
+        if state.voice_mode and text is None:
+            voice_mode.answer_panel(interview)
         if text is not None:
             try:
                 st.session_state.pending = account.respond(svc, store(svc), text)
@@ -196,6 +201,7 @@ def history_screen(svc: Services) -> None:
             )
         )
         st.altair_chart(chart, key="progress_chart")
+    voice_mode.history_chart(svc.store)
     table = [
         {
             "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(r["started_at"])),

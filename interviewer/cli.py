@@ -266,6 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_eval_parser(sub)
     from interviewer.replay import register as register_replay
 
+    __import__("interviewer.speech.cli", fromlist=["register"]).register(sub)  # speak, transcribe
+
     __import__("interviewer.coding.cli", fromlist=["register"]).register(sub)
 
     register_replay(sub)

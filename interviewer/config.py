@@ -107,6 +107,13 @@ class Settings(BaseSettings):
         """An environment variable's relative path means the current directory, said once, here."""
         return Path(path).expanduser().absolute()
 
+    # Voice mode (interviewer/speech): local faster-whisper + piper unless a litellm model is named here.
+    stt_model: str | None = Field(None, description="litellm transcription model, e.g. openai/whisper-1; unset: local.")
+    tts_model: str | None = Field(None, description="litellm speech model (e.g. openai/tts-1); unset = local piper.")
+    tts_voice: str = Field("alloy", description="Voice name passed to a litellm speech model.")
+    speech_cache_dir: Path | None = Field(None, description="Where model.bin is assembled (~/.cache/interviewer).")
+    max_recording_seconds: int = Field(300, ge=10, le=1800, description="Longer recordings: only this much is used.")
+
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"

@@ -487,6 +487,74 @@ class LLM:
             f"{errors[-1][:300] if errors else 'unknown'}"
         )
 
+    # -- speech (voice mode): litellm's transcription and speech APIs, same retries and errors --------------------
+    def _speech_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"model": self.cfg.model, "timeout": self.cfg.timeout, "max_retries": 0}
+        if self.cfg.api_base:
+            kwargs["api_base"] = self.cfg.api_base
+        if self.cfg.api_key:
+            kwargs["api_key"] = self.cfg.api_key
+        elif self.cfg.api_base and self.cfg.model.startswith("openai/"):
+            kwargs["api_key"] = "no-key-needed"
+        return kwargs
+
+    def transcribe(
+        self, audio: bytes, filename: str = "answer.wav", *, prompt: str | None = None, language: str | None = None
+    ) -> dict[str, Any]:
+        """Speech to text: {"text", "language", "duration", "words": [{"word", "start", "end"}]}.
+
+        Word timestamps are requested (verbose_json); a provider that has none returns `words: []`."""
+        cfg = self.cfg
+        preflight(cfg)
+        for attempt in self._retrying():
+            with attempt:
+                try:
+                    response = litellm.transcription(
+                        file=(filename, audio),
+                        response_format="verbose_json",
+                        timestamp_granularities=["word"],
+                        prompt=prompt,
+                        language=language,
+                        **self._speech_kwargs(),
+                    )
+                    text = response.text
+                    words = [
+                        {"word": str(_get(w, "word")), "start": float(_get(w, "start")), "end": float(_get(w, "end"))}
+                        for w in (getattr(response, "words", None) or [])
+                    ]
+                except Exception as exc:  # noqa: BLE001 - translated below
+                    raise translate_error(exc, cfg) from exc
+                if not isinstance(text, str):
+                    raise BadResponse(f"{cfg.model}: the transcription response had no text.")
+                duration = getattr(response, "duration", None)
+                return {
+                    "text": text,
+                    "language": getattr(response, "language", None),
+                    "duration": float(duration) if duration is not None else None,
+                    "words": words,
+                }
+        raise AssertionError("unreachable")
+
+    def speak(self, text: str, voice: str = "alloy") -> bytes:
+        """Text to speech: the audio bytes the provider returns (WAV is requested; some send MP3)."""
+        cfg = self.cfg
+        preflight(cfg)
+        for attempt in self._retrying():
+            with attempt:
+                try:
+                    response = litellm.speech(input=text, voice=voice, response_format="wav", **self._speech_kwargs())
+                    data = response.content
+                except Exception as exc:  # noqa: BLE001 - translated below
+                    raise translate_error(exc, cfg) from exc
+                if not data:
+                    raise BadResponse(f"{cfg.model}: the speech response was empty.")
+                return bytes(data)
+        raise AssertionError("unreachable")
+
+
+def _get(item: Any, key: str) -> Any:
+    return item[key] if isinstance(item, dict) else getattr(item, key)
+
 
 def close_stream(response: Any) -> None:
     """Release the connection of a stream we stop reading, now. Left to the garbage collector, the
@@ -526,7 +594,8 @@ def _cost(response: Any) -> float | None:
 
 def model_config_from_settings(settings: Any, role: str) -> ModelConfig:
     """Build the config for the `interviewer` or `judge` role from `interviewer.config.Settings`."""
-    model = settings.interviewer_model if role == "interviewer" else settings.judge_model
+    speech = {"stt": getattr(settings, "stt_model", None), "tts": getattr(settings, "tts_model", None)}
+    model = settings.interviewer_model if role == "interviewer" else speech.get(role) or settings.judge_model
     api_base = getattr(settings, f"{role}_api_base", None) or settings.api_base
     key = getattr(settings, f"{role}_api_key", None) or settings.api_key
     return ModelConfig(
@@ -536,5 +605,5 @@ def model_config_from_settings(settings: Any, role: str) -> ModelConfig:
         timeout=settings.request_timeout,
         max_retries=settings.max_retries,
         max_tokens=settings.max_output_tokens,
-        fallbacks=tuple(settings.fallback_models),
+        fallbacks=tuple(settings.fallback_models) if role not in speech else (),
     )

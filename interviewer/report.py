@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from interviewer.escaping import for_markdown, for_markdown_quote
 from interviewer.judge.numbers import fmt
 from interviewer.judge.verdict import Verdict
+from interviewer.speech.delivery import summary_line as delivery_line
 
 if TYPE_CHECKING:
     from interviewer.bank import Question, QuestionBank
@@ -108,8 +109,9 @@ def markdown_report(state: InterviewState, bank: QuestionBank, cited: Callable[[
         if q is not None and record.phases:
             out += _phases(q, record)
         else:
-            for answer in record.answers:
+            for n, answer in enumerate(record.answers):
                 out += [for_markdown_quote(answer), ""]
+                out += [f"*Delivery (spoken):* {delivery_line(d)}\n" for d in record.deliveries if d.answer_index == n]
         v = record.verdict
         if v is not None:
             out += [verdict_text(v), ""]

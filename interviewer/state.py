@@ -66,6 +66,26 @@ class Usage(BaseModel):
     ts: float = Field(default_factory=time.time)
 
 
+class Delivery(BaseModel):
+    """How one spoken answer was delivered (voice mode); see interviewer/speech/delivery.py for definitions."""
+
+    answer_index: int = Field(0, description="Which of the record's answers this was spoken for.")
+    duration_s: float = Field(description="Length of the recording in seconds.")
+    speaking_s: float = Field(0.0, description="First word's start to last word's end, in seconds.")
+    words: int = Field(0, description="Words spoken.")
+    words_per_minute: float = Field(0.0, description="Words over the speaking time.")
+    filler_words: dict[str, int] = Field(default_factory=dict, description="Count per filler (um, uh, like...).")
+    fillers_per_minute: float = Field(0.0, description="All fillers over the speaking time.")
+    pauses_over_2s: int = Field(0, description="Gaps of more than 2 s between words.")
+    longest_pause_s: float = Field(0.0, description="The longest gap between words.")
+    expected_words: int | None = Field(None, description="Words in the question's reference answer.")
+    length: Literal["short", "about right", "long"] | None = Field(None, description="Against the expected length.")
+    led_with_point: bool | None = Field(None, description="The first key point came in the opening.")
+    language: str = Field("en", description="Language the answer was transcribed in.")
+    engine: str = Field("", description="Speech-to-text model.")
+    edited: bool = Field(False, description="The candidate edited the transcript before sending it.")
+
+
 class PhaseRecord(BaseModel):
     """One phase of a case question: its own answers, probes and verdicts."""
 
@@ -95,6 +115,7 @@ class QuestionRecord(BaseModel):
     status: Literal["open", "scored", "skipped", "judge_error"] = "open"
     asked_at: float = Field(default_factory=time.time)
     code: CodeWork | None = Field(None, description="A coding question: the exercise, code runs and scores.")
+    deliveries: list[Delivery] = Field(default_factory=list, description="Voice mode: delivery of spoken answers.")
 
     @property
     def verdict(self) -> Verdict | None:
@@ -138,6 +159,7 @@ class InterviewState(BaseModel):
     owner: str = Field("local", description="The user this interview belongs to; every storage query is scoped by it.")
     version: int = Field(0, description="Bumped on every save; a save from an older version is refused (two tabs).")
     coding: bool = Field(False, description="Include the coding round: one exercise run against hidden tests.")
+    voice_mode: bool = Field(False, description="Questions are spoken and answers recorded (interviewer/speech).")
 
     @property
     def current(self) -> QuestionRecord | None:

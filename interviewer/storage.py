@@ -281,6 +281,27 @@ class Store:
                     out.append({"started_at": started, "loop": loop, "stage": stage, "score": score})
         return out
 
+    def delivery_history(self) -> list[dict[str, Any]]:
+        """Voice mode: per session, the mean pace, fillers per minute and long pauses of its spoken answers."""
+        query = select(sessions.c.started_at, sessions.c.loop, sessions.c.state_json).order_by(sessions.c.started_at)
+        out = []
+        with self.engine.connect() as conn:
+            for started, loop, raw in conn.execute(query):
+                spoken = [d for r in InterviewState.model_validate_json(raw).records for d in r.deliveries if d.words]
+                if spoken:
+                    n = len(spoken)
+                    out.append(
+                        {
+                            "started_at": started,
+                            "loop": loop,
+                            "answers": n,
+                            "words_per_minute": round(sum(d.words_per_minute for d in spoken) / n, 1),
+                            "fillers_per_minute": round(sum(d.fillers_per_minute for d in spoken) / n, 2),
+                            "pauses_over_2s": round(sum(d.pauses_over_2s for d in spoken) / n, 2),
+                        }
+                    )
+        return out
+
     def delete(self, session_id: str | None = None) -> int:
         """Delete one of this owner's sessions, or all of them; another user's data is never touched."""
         mine = sessions.c.owner == self.owner

@@ -5,6 +5,7 @@
 #   chromium, chromium-driver   the real-browser tests (Playwright drives Debian's build)
 #   bubblewrap (bwrap)          the sandbox for candidates' code
 #   nginx-light                 the sticky reverse proxy of the scale-out test (tests/topology.py, deploy/)
+#   espeak-ng                   the fallback voice when piper cannot run (voice mode), and non-English test audio
 set -euo pipefail
 what="${1:-all}"
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
@@ -13,6 +14,7 @@ have bwrap || missing+=(bubblewrap)
 if [ "$what" = all ]; then
   have chromium || missing+=(chromium chromium-driver)
   have nginx || missing+=(nginx-light)
+  have espeak-ng || missing+=(espeak-ng)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then

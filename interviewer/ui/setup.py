@@ -10,6 +10,7 @@ from interviewer.bank import LEVELS, QuestionBank
 from interviewer.engine import Interview
 from interviewer.policy import CODING, served_stages, stage_supply
 from interviewer.ui import coding as coding_ui
+from interviewer.ui import voice_mode
 
 MODES = {
     "full": "A full loop",
@@ -82,11 +83,13 @@ def setup_screen(svc: Any) -> None:
         format_func=lambda x: "after each answer" if x == "each" else "only at the end",
     )
     coding = coding_ui.setup_toggle(bank, svc.coder, loop, level) if mode != "round" else stage == CODING
+    voice = voice_mode.setup_toggle(settings)
     counts = bank.stage_counts(loop, level)
     st.caption("Questions per stage at this level: " + ", ".join(f"{titles[s]} ({c})" for s, c in counts.items() if c))
     if st.button("Start interview", key="start", type="primary", disabled=not stages):
         user = st.session_state.identity.user
         interview = svc.new_interview(loop, level, int(n), feedback, mode=mode, stage=stage, owner=user, coding=coding)
+        interview.state.voice_mode = voice
         st.session_state.interview = interview
         st.session_state.pending = interview.start()
         st.rerun()

@@ -1,0 +1,1 @@
+"""Voice mode tests (interviewer/speech, interviewer/ui/voice_mode.py)."""
