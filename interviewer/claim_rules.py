@@ -30,7 +30,9 @@ class ClaimRule(BaseModel):
     require: list[str] = Field(
         default_factory=list, description="The unit is cleared only when all of these match (e.g. a source)."
     )
-    within: Literal["sentence", "section"] = Field("sentence", description="The unit a rule is checked on.")
+    within: Literal["sentence", "paragraph", "section"] = Field(
+        "sentence", description="The unit a rule is checked on."
+    )
     scope: list[Literal["bank", "corpus"]] = Field(default_factory=lambda: ["bank", "corpus"])
     question: str | None = Field(None, description="A question id: its text must match every `match` pattern.")
 
@@ -80,6 +82,8 @@ def corpus_texts(corpus_dir: Path) -> list[tuple[str, str]]:
 def _units(text: str, within: str) -> list[str]:
     if within == "section":
         return [s for s in _SECTION.split(text) if s.strip()]
+    if within == "paragraph":  # a claim corrected in the same paragraph is not repeated as fact
+        return [s.strip() for s in re.split(r"\n\s*\n", text) if s.strip()]
     return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
 
 
