@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from interviewer.bank import Question, QuestionBank
 from interviewer.inputs import COMMANDS, clean_answer, parse_command
@@ -33,7 +34,9 @@ class Interview:
         prefetch: bool = True,
     ) -> None:
         self.state = state
-        self.bank = bank
+        # A tailored interview's own questions (résumé deep dives) join the shared bank for this interview only.
+        extra = {q.id: q for q in state.extra_questions}
+        self.bank = replace(bank, questions={**bank.questions, **extra}) if extra else bank
         self.judge = judge
         self.voice = voice
         self.max_followups = max_followups
