@@ -12,7 +12,15 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from interviewer.bank import Question, QuestionBank
-from interviewer.tailoring.skills import Encoder, SkillMatch, Vocabulary, load_vocabulary, match_skills
+from interviewer.tailoring.skills import (
+    Encoder,
+    SkillMatch,
+    Vocabulary,
+    load_vocabulary,
+    match_skills,
+    sentences,
+    skill_vectors,
+)
 
 SAME_STAGE_DECAY = 0.6  # each further pick from one stage counts this much less: the loop stays varied
 CORE_SHARE = 0.25  # share of the questions kept for the loop's core stages the posting did not reach
@@ -72,15 +80,30 @@ def stage_weights(skills: list[SkillMatch], vocab: Vocabulary, loop: str) -> dic
 
 
 def score_questions(
-    pool: list[Question], skills: list[SkillMatch], weights: dict[str, float], vocab: Vocabulary, loop: str, embedder
+    pool: list[Question],
+    skills: list[SkillMatch],
+    weights: dict[str, float],
+    vocab: Vocabulary,
+    loop: str,
+    embedder: Encoder | None,
+    lines: list[str] | None = None,
+    line_vectors: np.ndarray | None = None,
 ) -> dict[str, tuple[float, SkillMatch | None]]:
-    """Question id -> (relevance, the skill that earned it)."""
+    """Question id -> (relevance, the skill that earned it).
+
+    A skill is represented by its vocabulary vector plus the posting line that asked for it (no new encoding)."""
     by_id = {s.id: s for s in vocab.skills}
     relevant = [m for m in skills if by_id[m.id].stages.get(loop) or by_id[m.id].tags]
     sims = np.zeros((len(pool), len(relevant)), dtype=np.float32)
     if embedder is not None and pool and relevant:
         q_vecs = question_vectors(embedder, pool)
-        s_vecs = embedder.encode([f"{by_id[m.id].label}: {by_id[m.id].description}. {m.evidence}" for m in relevant])
+        index = {s.id: i for i, s in enumerate(vocab.skills)}
+        s_vecs = skill_vectors(embedder, vocab)[[index[m.id] for m in relevant]].copy()
+        if lines and line_vectors is not None:
+            for j, m in enumerate(relevant):
+                if m.evidence in lines:
+                    s_vecs[j] = s_vecs[j] + line_vectors[lines.index(m.evidence)]
+            s_vecs /= np.linalg.norm(s_vecs, axis=1, keepdims=True)
         sims = q_vecs @ s_vecs.T
     out: dict[str, tuple[float, SkillMatch | None]] = {}
     for i, q in enumerate(pool):
@@ -115,10 +138,12 @@ def plan_interview(
 ) -> Plan:
     """n questions (fewer when the bank has fewer) chosen for the posting, in real-loop order."""
     vocab = vocab or load_vocabulary()
-    skills = match_skills(posting, embedder, vocab)
+    lines = sentences(posting)
+    line_vectors = embedder.encode(lines) if embedder is not None and lines else None
+    skills = match_skills(posting, embedder, vocab, line_vectors)
     weights = stage_weights(skills, vocab, loop)
     pool = candidates(bank, loop, level)
-    scores = score_questions(pool, skills, weights, vocab, loop, embedder)
+    scores = score_questions(pool, skills, weights, vocab, loop, embedder, lines, line_vectors)
     n = min(n, len(pool))
     available_core = [s for s in vocab.core.get(loop, []) if any(q.stage == s for q in pool)]
     n_core = min(len(available_core), math.floor(n * CORE_SHARE)) if n >= 3 else 0

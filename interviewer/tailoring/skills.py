@@ -76,7 +76,7 @@ def _compiled(alias: str) -> re.Pattern[str]:
     return _alias_pattern(alias)
 
 
-def _embed_skills(embedder: Encoder, vocab: Vocabulary) -> np.ndarray:
+def skill_vectors(embedder: Encoder, vocab: Vocabulary) -> np.ndarray:
     key = id(embedder), id(vocab)
     cached = _SKILL_VECTORS.get(key)
     if cached is None:
@@ -88,15 +88,18 @@ def _embed_skills(embedder: Encoder, vocab: Vocabulary) -> np.ndarray:
 _SKILL_VECTORS: dict[tuple[int, int], Any] = {}
 
 
-def match_skills(text: str, embedder: Encoder | None, vocab: Vocabulary | None = None) -> list[SkillMatch]:
-    """Skills the posting asks for, strongest first."""
+def match_skills(
+    text: str, embedder: Encoder | None, vocab: Vocabulary | None = None, line_vectors: np.ndarray | None = None
+) -> list[SkillMatch]:
+    """Skills the posting asks for, strongest first (`line_vectors`: the embedded `sentences(text)`, if known)."""
     vocab = vocab or load_vocabulary()
     lines = sentences(text)
     if not lines:
         return []
     sims = None
     if embedder is not None:
-        sims = _embed_skills(embedder, vocab) @ embedder.encode(lines).T  # skills x lines
+        vectors = embedder.encode(lines) if line_vectors is None else line_vectors
+        sims = skill_vectors(embedder, vocab) @ vectors.T  # skills x lines
     found: list[SkillMatch] = []
     for i, skill in enumerate(vocab.skills):
         hits: dict[str, int] = {}
