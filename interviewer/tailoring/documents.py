@@ -82,7 +82,7 @@ def read_document(data: bytes, filename: str) -> str:
     """The text of an uploaded file, chosen by its content first and its name second."""
     if len(data) > MAX_BYTES:
         raise DocumentError(
-            f"This file is {len(data) / 1e6:.0f} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB. A résumé or "
+            f"This file is {len(data) / 2**20:.0f} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB. A résumé or "
             "posting is far smaller: upload the document itself, not a scan bundle."
         )
     if not data.strip():
@@ -110,5 +110,5 @@ def read_path(path: Path) -> str:
     except OSError as err:
         raise DocumentError(f"Cannot open {path}: {err.strerror or err}") from err
     if size > MAX_BYTES:
-        raise DocumentError(f"{path.name} is {size / 1e6:.0f} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB.")
+        raise DocumentError(f"{path.name} is {size / 2**20:.0f} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB.")
     return read_document(path.read_bytes(), path.name)
