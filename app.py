@@ -14,7 +14,9 @@ from interviewer.report import markdown_report
 from interviewer.services import Services, build_services
 from interviewer.state import Message
 from interviewer.storage import StaleSave, Store, export_json
+from interviewer.tailoring.session import bank_with, start_tailored
 from interviewer.ui import account
+from interviewer.ui.tailoring import tailoring_inputs, why_panel
 
 st.set_page_config(
     page_title="Mock interview: ML & LLM engineer", page_icon=":material/record_voice_over:", layout="centered"
@@ -102,8 +104,13 @@ def setup_screen(svc: Services) -> None:
         "Questions per stage at this level: "
         + ", ".join(f"{svc.bank.loops[loop].stages[s]} ({c})" for s, c in counts.items())
     )
+    tailored = tailoring_inputs(svc, loop, level, int(n))
     if st.button("Start interview", key="start", type="primary"):
-        interview = svc.new_interview(loop, level, int(n), feedback, owner=st.session_state.identity.user)
+        if tailored is not None:
+            user = st.session_state.identity.user
+            interview = start_tailored(svc, loop, level, int(n), feedback, user, **tailored.kwargs())
+        else:
+            interview = svc.new_interview(loop, level, int(n), feedback, owner=st.session_state.identity.user)
         st.session_state.interview = interview
         st.session_state.pending = interview.start()
         st.rerun()
@@ -123,6 +130,7 @@ def chat_screen(svc: Services) -> None:
     interview = st.session_state.interview
     state = interview.state
     st.title(f"{svc.bank.loops[state.loop].title} — {state.level}")
+    why_panel(state)
     pending = st.session_state.get("pending", [])
     pending_ids = {id(m) for m in pending}
     open_id = state.current.question_id if state.status == "active" and state.current else None
@@ -180,7 +188,7 @@ def report_section(svc: Services) -> None:
             first, last = attempts[0]["score"], attempts[-1]["score"]
             st.metric("Latest score", f"{last:.1f}", delta=f"{last - first:+.1f} since the first attempt")
             st.line_chart([a["score"] for a in attempts], y_label="score", x_label="attempt")
-    report = markdown_report(state, svc.bank, svc.cited_passages)
+    report = markdown_report(state, st.session_state.interview.bank, svc.cited_passages)
     with st.expander("Full report: answers, key points, reference answers, passages to read", expanded=True):
         st.markdown(report)
     st.subheader("Practice again")
@@ -251,7 +259,7 @@ def history_screen(svc: Services) -> None:
             st.session_state.pending = []
             st.session_state.nav_target = "Interview"
             st.rerun()
-        st.markdown(markdown_report(state, svc.bank, svc.cited_passages))
+        st.markdown(markdown_report(state, bank_with(svc.bank, state.extra_questions), svc.cited_passages))
         if st.button("Delete this session", key="history_delete"):
             store(svc).delete(choice)
             st.rerun()

@@ -149,6 +149,14 @@ def test_tailored_interview_asks_and_grades_the_deep_dive_and_stays_private(serv
     assert store.load(state.id) is None
 
 
+def test_resume_quotes_render_literally_in_the_app(services) -> None:
+    resume = "- Reduced p95 latency by 40% for [our app](http://evil.example) with $5k of *GPU* credits\n"
+    interview = start_tailored(services, "llm", "mid", 2, "each", owner="dana", posting="RAG engineer", resume=resume)
+    (deep,) = interview.state.extra_questions
+    assert r"\[our app\](http://evil.example)" in deep.question and r"\$5k of \*GPU\*" in deep.question
+    assert interview.state.tailoring.sources[deep.id] == resume[2:].strip()  # the source line is kept exactly
+
+
 def test_resume_is_not_sent_to_a_model_without_consent(services) -> None:
     with_model = dataclasses.replace(
         services, settings=services.settings.model_copy(update={"judge_model": "openai/gpt-4o-mini"})

@@ -47,14 +47,14 @@ def claim_lines(text: str) -> list[str]:
     return out
 
 
-def _claim(line: str) -> str:
+def claim_text(line: str) -> str:
     """The line as a clause after 'You write that you ...': first letter lowered, final stop dropped."""
     body = line.rstrip(" .;")
     return body[0].lower() + body[1:] if body[:1].isupper() and not body[1:2].isupper() else body
 
 
 def _prompt(line: str) -> str:
-    claim = _claim(line)
+    claim = claim_text(line)
     if NUMBER.search(line) and (CHANGE.search(line) or METRIC.search(line)):
         return (
             f'You write: "{claim}". How did you measure that: what was the baseline, over what window, '

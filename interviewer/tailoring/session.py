@@ -14,7 +14,7 @@ from interviewer.bank import Question, QuestionBank
 from interviewer.engine import Interview
 from interviewer.tailoring.models import Tailoring
 from interviewer.tailoring.plan import Plan, plan_interview
-from interviewer.tailoring.resume import DeepDive, deep_dive_questions, pick_claims
+from interviewer.tailoring.resume import DeepDive, claim_text, deep_dive_questions, pick_claims
 
 MAX_DEEP_DIVES = 2  # résumé questions added to an interview, on top of the planned bank questions
 _MD_ACTIVE = re.compile(r"([\\`*_\[\]<>#|~$])")
@@ -72,7 +72,7 @@ def start_tailored(
     elif dives:
         chosen = dives[:MAX_DEEP_DIVES]
         for q, dive in zip(deep_dive_questions(svc.bank, loop, level, chosen), chosen, strict=False):
-            extra.append(_safe_for_markdown(q, dive.source_line[0].lower() + dive.source_line[1:]))
+            extra.append(_safe_for_markdown(q, claim_text(dive.source_line)))
             reasons[q.id] = f"your résumé says: {dive.source_line}"
             sources[q.id] = dive.source_line
     if generate > 0 and consent and not svc.settings.offline_interviewer:
