@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from interviewer.bank import Question, QuestionBank
 from interviewer.engine import Interview
+from interviewer.state import Usage
 from interviewer.tailoring.models import Tailoring
 from interviewer.tailoring.plan import Plan, plan_interview
 from interviewer.tailoring.resume import DeepDive, claim_text, deep_dive_questions, pick_claims
@@ -78,7 +79,19 @@ def start_tailored(
     if generate > 0 and consent and not svc.settings.offline_interviewer:
         from interviewer.tailoring.generate import generate_questions
 
-        made, problems = generate_questions(svc, loop, level, posting, plan, generate)
+        def record(c) -> None:
+            interview.state.usage.append(
+                Usage(
+                    role="interviewer",
+                    model=c.model,
+                    latency_ms=round(c.latency_s * 1000, 1),
+                    prompt_tokens=c.prompt_tokens,
+                    completion_tokens=c.completion_tokens,
+                    cost_usd=c.cost_usd,
+                )
+            )
+
+        made, problems = generate_questions(svc, loop, level, posting, plan, generate, on_usage=record)
         notices += problems
         for q in made:
             extra.append(q)
