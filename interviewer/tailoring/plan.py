@@ -120,9 +120,9 @@ def score_questions(
     return out
 
 
-def _reason(match: SkillMatch | None, stage_title: str) -> str:
+def _reason(match: SkillMatch | None, stage_title: str, core: bool) -> str:
     if match is None:
-        return f"core stage of the loop: {stage_title}"
+        return f"core stage of the loop: {stage_title}" if core else f"rounds out the loop: {stage_title}"
     quote = match.evidence if len(match.evidence) <= 120 else match.evidence[:117].rstrip() + "…"
     return f'the posting asks for {match.label} ("{quote}")'
 
@@ -169,7 +169,16 @@ def plan_interview(
             take(max((q for q in pool if q.stage == stage), key=lambda q: (scores[q.id][0], q.id)))
     while len(chosen) < n:
         fresh = [q for q in pool if q not in chosen]
-        take(max(fresh, key=lambda q: (scores[q.id][0] * SAME_STAGE_DECAY ** per_stage.get(q.stage, 0), q.id)))
+        take(
+            max(
+                fresh,
+                key=lambda q: (
+                    scores[q.id][0] * SAME_STAGE_DECAY ** per_stage.get(q.stage, 0),
+                    -per_stage.get(q.stage, 0),
+                    q.id,
+                ),
+            )
+        )
     order = list(bank.loops[loop].stages)
     chosen.sort(key=lambda q: (order.index(q.stage), -scores[q.id][0], q.id))
     titles = bank.loops[loop].stages
@@ -177,7 +186,7 @@ def plan_interview(
         PlannedQuestion(
             id=q.id,
             stage=q.stage,
-            reason=_reason(scores[q.id][1], titles[q.stage]),
+            reason=_reason(scores[q.id][1], titles[q.stage], q.stage in available_core),
             score=scores[q.id][0],
             skill=scores[q.id][1].id if scores[q.id][1] else None,
         )
