@@ -16,6 +16,7 @@ from interviewer.tailoring.skills import (
     Encoder,
     SkillMatch,
     Vocabulary,
+    alias_pattern,
     load_vocabulary,
     match_skills,
     sentences,
@@ -120,11 +121,30 @@ def score_questions(
     return out
 
 
-def _reason(match: SkillMatch | None, stage_title: str, core: bool) -> str:
+def _reason(match: SkillMatch | None, stage_title: str, core: bool, evidence: str | None = None) -> str:
     if match is None:
         return f"core stage of the loop: {stage_title}" if core else f"rounds out the loop: {stage_title}"
-    quote = match.evidence if len(match.evidence) <= 120 else match.evidence[:117].rstrip() + "…"
+    line = evidence or match.evidence
+    quote = line if len(line) <= 120 else line[:117].rstrip() + "…"
     return f'the posting asks for {match.label} ("{quote}")'
+
+
+def _evidence_lines(chosen, scores, lines, line_vectors, vocab: Vocabulary, embedder) -> dict[str, str]:
+    """For each question, the posting line naming its skill that is closest to the question itself."""
+    if embedder is None or line_vectors is None or not chosen:
+        return {}
+    by_id = {s.id: s for s in vocab.skills}
+    q_vecs = question_vectors(embedder, chosen)
+    out: dict[str, str] = {}
+    for i, q in enumerate(chosen):
+        match = scores[q.id][1]
+        if match is None:
+            continue
+        aliases = [alias_pattern(a) for a in by_id[match.id].aliases]
+        naming = [n for n, line in enumerate(lines) if any(p.search(line) for p in aliases)]
+        if naming:
+            out[q.id] = lines[max(naming, key=lambda n: float(line_vectors[n] @ q_vecs[i]))]
+    return out
 
 
 def plan_interview(
@@ -182,11 +202,12 @@ def plan_interview(
     order = list(bank.loops[loop].stages)
     chosen.sort(key=lambda q: (order.index(q.stage), -scores[q.id][0], q.id))
     titles = bank.loops[loop].stages
+    evidence = _evidence_lines(chosen, scores, lines, line_vectors, vocab, embedder)
     planned = [
         PlannedQuestion(
             id=q.id,
             stage=q.stage,
-            reason=_reason(scores[q.id][1], titles[q.stage], q.stage in available_core),
+            reason=_reason(scores[q.id][1], titles[q.stage], q.stage in available_core, evidence.get(q.id)),
             score=scores[q.id][0],
             skill=scores[q.id][1].id if scores[q.id][1] else None,
         )

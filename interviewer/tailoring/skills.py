@@ -72,7 +72,7 @@ def _alias_pattern(alias: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=2048)
-def _compiled(alias: str) -> re.Pattern[str]:
+def alias_pattern(alias: str) -> re.Pattern[str]:
     return _alias_pattern(alias)
 
 
@@ -105,7 +105,7 @@ def match_skills(
         hits: dict[str, int] = {}
         hit_lines: dict[int, int] = {}
         for alias in skill.aliases:
-            pattern = _compiled(alias)
+            pattern = alias_pattern(alias)
             for n, line in enumerate(lines):
                 count = len(pattern.findall(line))
                 if count:
