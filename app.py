@@ -13,9 +13,11 @@ from interviewer.report import markdown_report
 from interviewer.services import Services, build_services
 from interviewer.state import Message
 from interviewer.storage import StaleSave, Store, export_json
+from interviewer.tailoring.session import bank_with
 from interviewer.ui import account, voice_mode
 from interviewer.ui import coding as coding_ui
 from interviewer.ui.setup import setup_screen
+from interviewer.ui.tailoring import why_panel
 
 st.set_page_config(
     page_title="Mock interview: ML & LLM engineer", page_icon=":material/record_voice_over:", layout="centered"
@@ -85,6 +87,7 @@ def chat_screen(svc: Services) -> None:
     interview = st.session_state.interview
     state = interview.state
     st.title(f"{svc.bank.loops[state.loop].title} — {state.level}")
+    why_panel(state)
     pending = st.session_state.get("pending", [])
     pending_ids = {id(m) for m in pending}
     open_id = state.current.question_id if state.status == "active" and state.current else None
@@ -151,7 +154,7 @@ def report_section(svc: Services) -> None:
             first, last = attempts[0]["score"], attempts[-1]["score"]
             st.metric("Latest score", f"{last:.1f}", delta=f"{last - first:+.1f} since the first attempt")
             st.line_chart([a["score"] for a in attempts], y_label="score", x_label="attempt")
-    report = markdown_report(state, svc.bank, svc.cited_passages)
+    report = markdown_report(state, st.session_state.interview.bank, svc.cited_passages)
     with st.expander("Full report: answers, key points, reference answers, passages to read", expanded=True):
         st.markdown(report)
     st.subheader("Practice again")
@@ -223,7 +226,7 @@ def history_screen(svc: Services) -> None:
             st.session_state.pending = []
             st.session_state.nav_target = "Interview"
             st.rerun()
-        st.markdown(markdown_report(state, svc.bank, svc.cited_passages))
+        st.markdown(markdown_report(state, bank_with(svc.bank, state.extra_questions), svc.cited_passages))
         if st.button("Delete this session", key="history_delete"):
             store(svc).delete(choice)
             st.rerun()

@@ -41,7 +41,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
     services = _services()
     settings = services.settings
     user = _user(args)
-    if args.resume:
+    if args.resume and not getattr(args, "jd", None):
         state = services.store.scoped(user).load(args.resume)
         if state is None:
             print(f"error: session {args.resume!r} not found; see `interview history`", file=sys.stderr)
@@ -50,6 +50,10 @@ def cmd_practice(args: argparse.Namespace) -> int:
         print(f"[resuming session {state.id}: {len(state.records)} question(s) so far]")
         last = next((m for m in reversed(state.messages) if m.kind in ("question", "followup", "phase")), None)
         _print_messages([last] if last and state.status == "active" else [])
+    elif getattr(args, "jd", None):  # --resume is then the résumé file
+        from interviewer.tailoring.cli import tailored_interview
+
+        interview = tailored_interview(services, args, user)
     else:
         mode = "full" if args.full_loop else ("round" if args.round else "mix")
         interview = services.new_interview(
@@ -261,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     scoped(p)
     p.set_defaults(func=cmd_delete)
 
+    from interviewer.tailoring.cli import register as register_tailoring
+
+    register_tailoring(sub)
     from interviewer.evaluation import add_eval_parser
 
     add_eval_parser(sub)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from interviewer.bank import Question, QuestionBank
@@ -57,7 +58,9 @@ class Interview(CaseFlow):
         coder: object | None = None,
     ) -> None:
         self.state = state
-        self.bank = bank
+        # A tailored interview's own questions (résumé deep dives) join the shared bank for this interview only.
+        extra = {q.id: q for q in state.extra_questions}
+        self.bank = replace(bank, questions={**bank.questions, **extra}) if extra else bank
         self.judge = judge
         self.voice = voice
         self.max_followups = max_followups

@@ -9,8 +9,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from interviewer.bank import Question
 from interviewer.coding.record import CodeWork
 from interviewer.judge.verdict import PassageRef, Verdict
+from interviewer.tailoring.models import Tailoring
 
 MessageKind = Literal[
     "intro", "question", "phase", "followup", "ack", "feedback", "notice", "error", "summary", "answer", "command"
@@ -155,6 +157,10 @@ class InterviewState(BaseModel):
     judge_model: str = "offline"
     usage: list[Usage] = Field(default_factory=list, description="Latency, tokens and cost per model call.")
     fixed_questions: list[str] = Field(default_factory=list, description="Ask exactly these (practice again).")
+    extra_questions: list[Question] = Field(
+        default_factory=list, description="This interview's own questions (résumé deep dives, generated ones)."
+    )
+    tailoring: Tailoring | None = Field(None, description="The posting and résumé it was tailored to (owner only).")
     retry_of: str | None = Field(None, description="The session whose question is being practised again.")
     owner: str = Field("local", description="The user this interview belongs to; every storage query is scoped by it.")
     version: int = Field(0, description="Bumped on every save; a save from an older version is refused (two tabs).")

@@ -9,8 +9,10 @@ import streamlit as st
 from interviewer.bank import LEVELS, QuestionBank
 from interviewer.engine import Interview
 from interviewer.policy import CODING, served_stages, stage_supply
+from interviewer.tailoring.session import start_tailored
 from interviewer.ui import coding as coding_ui
 from interviewer.ui import voice_mode
+from interviewer.ui.tailoring import tailoring_inputs
 
 MODES = {
     "full": "A full loop",
@@ -86,9 +88,15 @@ def setup_screen(svc: Any) -> None:
     voice = voice_mode.setup_toggle(settings)
     counts = bank.stage_counts(loop, level)
     st.caption("Questions per stage at this level: " + ", ".join(f"{titles[s]} ({c})" for s, c in counts.items() if c))
+    tailored = tailoring_inputs(svc, loop, level, int(n))
     if st.button("Start interview", key="start", type="primary", disabled=not stages):
         user = st.session_state.identity.user
-        interview = svc.new_interview(loop, level, int(n), feedback, mode=mode, stage=stage, owner=user, coding=coding)
+        if tailored is not None:  # a job posting (and résumé) picks the questions
+            interview = start_tailored(svc, loop, level, int(n), feedback, user, **tailored.kwargs())
+        else:
+            interview = svc.new_interview(
+                loop, level, int(n), feedback, mode=mode, stage=stage, owner=user, coding=coding
+            )
         interview.state.voice_mode = voice
         st.session_state.interview = interview
         st.session_state.pending = interview.start()
