@@ -13,7 +13,9 @@ from typing import Any
 
 from interviewer.bank import KINDS, LEVELS
 from interviewer.bank_rules import (
+    FOREIGN_REFERENCE_MAX,
     MIN_PER_LEVEL,
+    OWN_REFERENCE_MIN,
     count_rules,
     kind_counts,
     kind_rules,

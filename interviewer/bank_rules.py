@@ -136,12 +136,25 @@ def kind_rules(questions: list[Question]) -> list[str]:
     return errors
 
 
+# Stages whose good answers legitimately share content (a project story told in a behavioral round and in a
+# deep-dive; the arithmetic of latency and cost in the internals and serving rounds): an answer from one is not an
+# off-topic answer to the other, so the off-topic check never pairs them.
+RELATED_STAGES = (
+    frozenset({"behavioral", "deep_dive", "production_story"}),
+    frozenset({"latency_cost", "llm_internals", "serving"}),
+)
+
+
+def _related(a: str, b: str) -> bool:
+    return a == b or any(a in group and b in group for group in RELATED_STAGES)
+
+
 def _foreign(questions: list[Question], i: int) -> Question | None:
-    """A deterministic 'off-topic' partner: the first question, stepping by 7 after i, from another stage."""
+    """A deterministic 'off-topic' partner: the first question, stepping by 7 after i, from an unrelated stage."""
     n = len(questions)
     for step in range(1, n):
         other = questions[(i + step * 7) % n]
-        if other.stage != questions[i].stage:
+        if not _related(other.stage, questions[i].stage):
             return other
     return None
 
