@@ -30,7 +30,7 @@ from interviewer.policy import CODING
 
 NEAR_DUPLICATE = 0.92
 
-__all__ = ["KINDS", "MIN_PER_LEVEL", "check_bank"]
+__all__ = ["FOREIGN_REFERENCE_MAX", "KINDS", "MIN_PER_LEVEL", "OWN_REFERENCE_MIN", "check_bank"]
 
 
 def check_bank(services: Any, skip_judge: bool = False) -> dict[str, Any]:
