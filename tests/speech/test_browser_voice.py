@@ -6,15 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 import wave
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ARTIFACTS, REPO
-from tests.test_browser import CHROMIUM, free_port
+from tests.test_browser import CHROMIUM, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WAIT = 180_000  # ms: a busy two-core machine transcribes and judges slowly
@@ -47,33 +45,12 @@ def answer_wav(tmp_path_factory: pytest.TempPathFactory, speech_cache: Path) -> 
 
 @pytest.fixture(scope="module")
 def voice_server(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Path, services, speech_cache: Path):  # noqa: ARG001
-    log_path = tmp_path_factory.mktemp("streamlit-voice") / "streamlit.log"
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("INTERVIEW_")},
-        "INTERVIEW_DATA_DIR": str(shared_data_dir),
+    extra = {
         "INTERVIEW_SPEECH_CACHE_DIR": str(speech_cache),
         "INTERVIEW_MAX_FOLLOWUPS": "0",  # the answer is scored at once and the next question follows
-        "HF_HUB_OFFLINE": "1",
     }
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not start: {log_path.read_text()[-2000:]}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    with streamlit_server(tmp_path_factory.mktemp("streamlit-voice"), shared_data_dir, extra) as url:
+        yield url
 
 
 def test_answer_by_voice_in_chromium_with_a_fake_microphone(voice_server: str, answer_wav: Path) -> None:
