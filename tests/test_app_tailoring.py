@@ -27,12 +27,14 @@ def _settle(at: AppTest) -> None:
 
 def test_pasted_posting_previews_reasons_and_starts_a_tailored_interview(app: AppTest) -> None:
     app.selectbox(key="setup_loop").set_value("llm")
+    app.radio(key="setup_mode").set_value("mix").run()  # the default mode is a full loop
     app.number_input(key="setup_n").set_value(3)
     at = app.text_area(key="tailor_jd").set_value(POSTINGS["llm-agents"].text).run()
     assert not at.exception
     shown = " ".join(md.value for md in at.markdown)
     assert "Questions chosen, and why" in shown and "the posting asks for agents and tool use" in shown
-    assert not at.checkbox  # offline: no consent box, nothing is sent anywhere
+    consent = [c for c in at.checkbox if c.key == "tailor_consent"]
+    assert not consent  # offline: no consent box, nothing is sent anywhere
     at.button(key="start").click()
     at = at.run()
     assert not at.exception

@@ -18,6 +18,7 @@ def app(monkeypatch: pytest.MonkeyPatch, shared_data_dir: Path, services) -> App
 
 def start_coding(at: AppTest, loop: str = "mle", n: int = 1) -> AppTest:
     at.selectbox(key="setup_loop").set_value(loop)
+    at.radio(key="setup_mode").set_value("mix").run()  # the default mode is a full loop
     at.number_input(key="setup_n").set_value(n)
     at.checkbox(key="setup_coding").check()
     at.button(key="start").click()
@@ -68,6 +69,7 @@ def test_coding_round_from_setup_to_report(app: AppTest) -> None:
 
 
 def test_setup_without_the_coding_round_asks_no_exercise(app: AppTest) -> None:
+    app.radio(key="setup_mode").set_value("mix").run()  # the default mode is a full loop
     app.number_input(key="setup_n").set_value(2)
     app.button(key="start").click()
     at = app.run()

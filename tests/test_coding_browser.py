@@ -24,6 +24,7 @@ def test_coding_round_in_chromium(server: str) -> None:  # noqa: F811
         page.set_default_timeout(300_000)
         try:
             page.goto(server)
+            page.get_by_text("A quick mix").click()  # n questions across the loop (the default is a full loop)
             number = page.get_by_label("Number of questions")
             number.fill("1")
             number.press("Enter")

@@ -77,6 +77,7 @@ def test_answer_by_voice_in_chromium_with_a_fake_microphone(voice_server: str, a
         page.set_default_timeout(300_000)
         try:
             page.goto(voice_server)
+            page.get_by_text("A quick mix").click()  # n questions across the loop (the default is a full loop)
             page.get_by_text("Voice mode").click()
             number = page.get_by_label("Number of questions")
             number.fill("2")

@@ -31,6 +31,7 @@ def app(monkeypatch: pytest.MonkeyPatch, shared_data_dir: Path, services, speech
     get_settings.cache_clear()
     at = AppTest.from_file(APP, default_timeout=300).run()
     at.toggle(key="setup_voice").set_value(True)
+    at.radio(key="setup_mode").set_value("mix").run()  # the default mode is a full loop
     at.number_input(key="setup_n").set_value(2)
     at.button(key="start").click()
     return at.run()
