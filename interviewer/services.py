@@ -58,17 +58,7 @@ class Services:
 
         def record(c: Completion) -> None:
             current = state.records[-1].question_id if state.records else None
-            state.usage.append(
-                Usage(
-                    role="interviewer",
-                    model=c.model,
-                    latency_ms=round(c.latency_s * 1000, 1),
-                    prompt_tokens=c.prompt_tokens,
-                    completion_tokens=c.completion_tokens,
-                    cost_usd=c.cost_usd,
-                    question_id=current,
-                )
-            )
+            state.usage.append(Usage.of("interviewer", c, question_id=current))
 
         from interviewer.recording import recorder_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
@@ -66,6 +66,19 @@ class Usage(BaseModel):
     cost_usd: float | None = None
     question_id: str | None = None
     ts: float = Field(default_factory=time.time)
+
+    @classmethod
+    def of(cls, role: Literal["interviewer", "judge"], completion: Any, question_id: str | None = None) -> Usage:
+        """The usage of one finished model call (an `llm.Completion`)."""
+        return cls(
+            role=role,
+            model=completion.model,
+            latency_ms=round(completion.latency_s * 1000, 1),
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+            cost_usd=completion.cost_usd,
+            question_id=question_id,
+        )
 
 
 class Delivery(BaseModel):

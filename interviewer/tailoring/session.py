@@ -80,16 +80,7 @@ def start_tailored(
         from interviewer.tailoring.generate import generate_questions
 
         def record(c) -> None:
-            interview.state.usage.append(
-                Usage(
-                    role="interviewer",
-                    model=c.model,
-                    latency_ms=round(c.latency_s * 1000, 1),
-                    prompt_tokens=c.prompt_tokens,
-                    completion_tokens=c.completion_tokens,
-                    cost_usd=c.cost_usd,
-                )
-            )
+            interview.state.usage.append(Usage.of("interviewer", c))
 
         made, problems = generate_questions(svc, loop, level, posting, plan, generate, on_usage=record)
         notices += problems
