@@ -158,7 +158,10 @@ def test_two_browser_sessions_keep_separate_interviews(server: str) -> None:
             assert bob.get_by_text("Alice says").count() == 0 and alice.get_by_text("Bob says").count() == 0
             expect(alice.get_by_text("Machine Learning Engineer — mid")).to_be_visible()
             expect(bob.get_by_text("LLM Engineer — mid")).to_be_visible()
-            alice.reload()  # a refresh loses nothing: the interview is stored and offered for resuming
+            alice.reload()  # a refresh keeps the candidate in their interview (its id is in the URL)
+            expect(alice.get_by_text("Alice says canary rollouts").first).to_be_visible()
+            expect(alice.get_by_test_id("stChatInput")).to_be_visible()
+            alice.goto(server)  # a fresh visit offers the stored interview for resuming
             alice.get_by_role("button", name="Resume mle / mid").first.click()
             expect(alice.get_by_text("Alice says canary rollouts").first).to_be_visible()
         finally:

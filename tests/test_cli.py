@@ -75,7 +75,7 @@ def test_module_and_console_script_agree(shared_data_dir: Path) -> None:
 
 def test_export_unknown_session_is_a_clear_error(tmp_path: Path) -> None:
     done = run_cli(["export", "nope"], tmp_path)
-    assert done.returncode == 2 and "no session 'nope'" in done.stderr
+    assert done.returncode == 2 and "session 'nope' not found" in done.stderr
 
 
 @pytest.mark.slow

@@ -50,7 +50,7 @@ def test_llm_judge_eval_prints_agreement_bias_spread_cost_and_time(
         assert len(srv.requests) == 6  # 3 answers x 2 samples
     out = capsys.readouterr().out
     assert "gold/dev (n=3): qwk" in out and "cost $" in out and " s, " in out
-    assert "LLM judge openai/fake-judge (prompt " in out and "gold/dev mean bias by kind (judge - gold):" in out
+    assert "LLM judge openai/fake-judge (prompt " in out and "    bias (judge - gold): " in out
     assert "spread across samples: mean" in out and "over 3 answers" in out
     items = [json.loads(line) for line in (tmp_path / "run" / "items.jsonl").read_text().splitlines()]
     assert all(item["spread"] is not None and item["spread"] > 0 for item in items)
