@@ -211,3 +211,14 @@ def test_claim_rules_scan_bank_and_corpus_and_required_mentions(tmp_path: Path) 
     q = bank.questions["mle-stats-01"].model_copy(update={"red_flags": ["Gradient-boosted trees are calibrated."]})
     flagged = type(bank)(loops=bank.loops, questions={q.id: q})
     assert scan(RULES, flagged, None) == []
+
+
+def test_off_topic_partners_come_from_unrelated_stages_never_a_whole_system_walkthrough() -> None:
+    from interviewer.bank_rules import FOREIGN_PARTNERS, WHOLE_SYSTEM_STAGES, _foreign, _related
+
+    questions = sorted(load_bank(REPO / "question_bank").questions.values(), key=lambda q: q.id)
+    for i, q in enumerate(questions):
+        partners = _foreign(questions, i)
+        assert len(partners) == FOREIGN_PARTNERS and len({p.id for p in partners}) == FOREIGN_PARTNERS
+        for p in partners:
+            assert p.stage not in WHOLE_SYSTEM_STAGES and not _related(p.stage, q.stage)
