@@ -493,3 +493,23 @@ def GroundedJudgeFor(script):  # noqa: N802 - reads like the class it builds
     from tests.conftest import FakeJudge
 
     return GroundedJudge(FakeJudge(script), None)
+
+
+def test_gold_answers_still_answer_the_questions_they_were_graded_against() -> None:
+    """A bank edit that changes a graded question's text under the same id silently invalidates its gold grades
+    (and stored interviews): a changed question gets a new id. The lock holds a hash of each graded text."""
+    import hashlib
+
+    from interviewer.bank import load_bank
+
+    bank = load_bank(REPO / "question_bank")
+    lock = json.loads((REPO / "evals" / "gold" / "questions.lock.json").read_text())
+    graded = {json.loads(line)["question_id"] for line in (REPO / "evals" / "gold" / "answers.jsonl").open()}
+    assert graded == set(lock)
+    changed = [
+        qid
+        for qid, digest in lock.items()
+        if qid not in bank.questions
+        or hashlib.sha256(bank.questions[qid].question.strip().encode()).hexdigest()[:16] != digest
+    ]
+    assert changed == [], f"graded questions changed under the same id: {changed}"
