@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import altair as alt
@@ -22,6 +23,8 @@ from interviewer.ui.tailoring import why_panel
 st.set_page_config(
     page_title="Mock interview: ML & LLM engineer", page_icon=":material/record_voice_over:", layout="centered"
 )
+if st.get_option("runner.fastReruns"):  # two runs of one session would change one interview at once
+    logging.getLogger("interviewer").warning("runner.fastReruns is on: set it to false (see .streamlit/config.toml)")
 
 
 @st.cache_resource(show_spinner="Loading the embedding model and the corpus index…")

@@ -200,6 +200,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     command += ["--server.address", args.host, "--server.port", str(args.port), "--server.headless", "true"]
     command += ["--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
     command += ["--client.toolbarMode", "minimal"]
+    command += ["--runner.fastReruns", "false"]  # one run per session at a time: see .streamlit/config.toml
     return subprocess.call(command)
 
 

@@ -171,3 +171,20 @@ def test_user_option_scopes_practice_history_export_and_delete(shared_data_dir: 
     assert [r["id"] for r in json.loads(run_cli(["--user", "bob", "history", "--json"], shared_data_dir).stdout)] == [
         bob_id
     ]
+
+
+def test_the_app_runs_one_script_run_per_session_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit's fast reruns start a new run while the previous one is still judging or saving the same
+    interview; the app turns them off both in the clone's config and in `interview app`."""
+    import argparse
+    import tomllib
+
+    from interviewer import cli
+
+    calls: list[list[str]] = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command: calls.append(command) or 0)
+    assert cli.cmd_app(argparse.Namespace(host="127.0.0.1", port=8999)) == 0
+    flag = calls[0].index("--runner.fastReruns")
+    assert calls[0][flag + 1] == "false"
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["fastReruns"] is False

@@ -22,7 +22,7 @@ def test_candidates_on_two_replicas_each_answer_stored_once_under_its_owner(tmp_
         runs = drive(topo.url, users, questions=2)
         stored = stored_answers(topo.database_url)
         sticky = replicas_by_user(topo.work)
-    assert [r.error for r in runs] == [None] * len(users)
+    assert [r.error for r in runs] == [None] * len(users), [r.screen for r in runs if r.error]
     for run in runs:
         assert run.sent and sorted(stored.get(run.user, [])) == sorted(run.sent)  # each answer exactly once
     assert set(stored) == set(users)

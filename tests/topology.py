@@ -155,6 +155,7 @@ class CandidateRun:
     sent: list[str] = field(default_factory=list)
     turn_seconds: list[float] = field(default_factory=list)
     error: str | None = None
+    screen: str = ""
 
 
 async def candidate(browser, url: str, user: str, questions: int, timeout_ms: int = 180_000) -> CandidateRun:
@@ -190,6 +191,12 @@ async def candidate(browser, url: str, user: str, questions: int, timeout_ms: in
             run.turn_seconds.append(time.perf_counter() - started)
     except Exception as err:  # noqa: BLE001 - recorded as this candidate's error, the run goes on
         run.error = f"{type(err).__name__}: {str(err)[:300]}"
+        with contextlib.suppress(Exception):  # what the candidate saw, for the failure message
+            box_text = await page.get_by_test_id("stChatInputTextArea").input_value(timeout=2000)
+            n = await page.get_by_test_id("stChatMessage").count()
+            run.screen = (
+                f"{n} messages; input box holds {box_text!r}; page ends: " + (await page.inner_text("body"))[-1500:]
+            )
     finally:
         await context.close()
     return run
