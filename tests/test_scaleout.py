@@ -6,10 +6,11 @@ The full-size run (20 candidates) is a benchmark: `python scripts/bench_scaleout
 from __future__ import annotations
 
 import shutil
+import urllib.request
 
 import pytest
 
-from tests.topology import Topology, drive, replicas_by_user, stored_answers
+from tests.topology import HEADER, Topology, drive, replicas_by_user, stored_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -21,10 +22,14 @@ def test_candidates_on_two_replicas_each_answer_stored_once_under_its_owner(tmp_
     with Topology(tmp_path / "topology", replicas=2) as topo:
         runs = drive(topo.url, users, questions=2)
         stored = stored_answers(topo.database_url)
+        probes = [f"probe{i}@example.org" for i in range(32)]  # 4 candidates can all hash to one replica (1 in 8)
+        for probe in probes:
+            request = urllib.request.Request(f"{topo.url}/_stcore/health", headers={HEADER: probe})
+            assert urllib.request.urlopen(request, timeout=30).status == 200
         sticky = replicas_by_user(topo.work)
     assert [r.error for r in runs] == [None] * len(users), [r.screen for r in runs if r.error]
     for run in runs:
         assert run.sent and sorted(stored.get(run.user, [])) == sorted(run.sent)  # each answer exactly once
     assert set(stored) == set(users)
     assert all(len(sticky[u]) == 1 for u in users), sticky  # every request of a user reached one replica
-    assert len(set().union(*sticky.values())) == 2, sticky  # and both replicas served someone
+    assert len(set().union(*(sticky[p] for p in probes))) == 2, sticky  # the hash spreads users over both
