@@ -48,8 +48,8 @@ def split_sentences(
 ) -> list[str]:
     """The non-blank sentences of `text`: cut after `ends` plus whitespace, and at line breaks as `newlines` says.
 
-    `closers`: characters that may follow the end mark inside the sentence (`?"`, `.)`). `starts`: a regex
-    character class the next sentence must begin with ("A-Z": "e.g. the" and "3. item" are not cuts).
+    `closers`: characters that may stand between the end mark and the space (`?" Then`); they go with the cut.
+    `starts`: a regex character class the next sentence must begin with ("A-Z": "e.g. the" is not a cut).
     `bullets`: an inline " - " or " * " bullet starts a sentence. `strip`: trim each sentence's whitespace.
     """
     pattern = _splitter(ends, closers, starts, newlines, bullets)
