@@ -17,8 +17,8 @@ from pydantic import BaseModel, Field
 
 from interviewer.bank import Question, QuestionBank
 from interviewer.corpus import SKIP_NAMES, split_front_matter
+from interviewer.text import split_sentences
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(*])|\n\s*\n|\n(?=\s*[-*|#])")
 _SECTION = re.compile(r"^#{2,3}\s", re.M)
 
 
@@ -84,7 +84,7 @@ def _units(text: str, within: str) -> list[str]:
         return [s for s in _SECTION.split(text) if s.strip()]
     if within == "paragraph":  # a claim corrected in the same paragraph is not repeated as fact
         return [s.strip() for s in re.split(r"\n\s*\n", text) if s.strip()]
-    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+    return split_sentences(text, starts="A-Z0-9\"'(*", newlines="block")
 
 
 def scan(rules: list[ClaimRule], bank: QuestionBank | None, corpus_dir: Path | None) -> list[str]:

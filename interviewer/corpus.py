@@ -15,11 +15,12 @@ from pathlib import Path
 
 import yaml
 
+from interviewer.text import split_sentences
+
 SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm"}
 MAX_FILE_BYTES = 2_000_000
 SKIP_NAMES = {"OUTLINE.md", "COVERAGE.md", "README.md"}
 _HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*#*\s*$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n{2,}")
 
 
 @dataclass
@@ -160,7 +161,7 @@ def _windows(text: str, max_chars: int, overlap: int) -> list[str]:
     """Split at sentence boundaries into pieces of at most ~max_chars, overlapping by ~overlap chars."""
     if len(text) <= max_chars:
         return [text]
-    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    sentences = split_sentences(text, newlines="paragraph", strip=False)
     pieces: list[str] = []
     current: list[str] = []
     for sentence in sentences:

@@ -29,14 +29,14 @@ from interviewer.judge.verdict import Verdict
 
 def adhoc_question(item: dict[str, Any]) -> Question:
     """A throwaway rubric for an external item: key points if given, else the reference's sentences."""
-    from interviewer.judge.guards import sentences
     from interviewer.judge.offline import REFERENCE_ONLY
+    from interviewer.text import split_sentences
 
     reference = str(item.get("reference_answer") or "").strip()
     points = [str(p) for p in item.get("key_points") or [] if str(p).strip()]
     tags = [] if points else [REFERENCE_ONLY]
     if not points:
-        points = sentences(reference)[:6] or [reference]
+        points = split_sentences(reference)[:6] or [reference]
     points = [p if len(p) >= 10 else f"{p} (key point)" for p in points]
     while len(points) < 3:
         points.append(points[-1])

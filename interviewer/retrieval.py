@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import bm25s
-import Stemmer
 
 from interviewer.embeddings import Embedder
 from interviewer.rerank import LexicalReranker
+from interviewer.text import new_stemmer
 
 Mode = Literal["rerank", "hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("rerank", "hybrid", "dense", "bm25")
@@ -57,7 +57,7 @@ class Retriever:
         self.collection = collection
         self.embedder = embedder
         self.mode: Mode = mode
-        self._stemmer = Stemmer.Stemmer("english")
+        self._stemmer = new_stemmer()
         self._lock = threading.Lock()
         self._load()
 

@@ -18,42 +18,40 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-import Stemmer
-
 from interviewer.bank import Question
+from interviewer.text import split_sentences, stem, stop_words
 
-_STEM = Stemmer.Stemmer("english")
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9'’\-]*")
-# sklearn's English stop words, plus the words every interview question uses
-_STOP = frozenset(
-    "a about above across after afterwards again against all almost alone along already also although always am "
-    "among amongst an and another any anyhow anyone anything anyway anywhere are around as at back be became "
-    "because become becomes been before beforehand behind being below beside besides between beyond both but by "
-    "can cannot could did do does doing done down during each eg either else elsewhere enough etc even ever every "
-    "everyone everything everywhere except few first for former formerly from further get give go had has have "
-    "he hence her here hers herself him himself his how however i ie if in indeed into is it its itself just "
-    "keep last latter least less made make many may me meanwhile might mine more moreover most mostly much must "
-    "my myself namely neither never nevertheless next no nobody none nor not nothing now nowhere of off often on "
-    "once one only onto or other others otherwise our ours ourselves out over own part per perhaps please put "
-    "rather re same see seem seemed seeming seems several she should show since so some somehow someone something "
-    "sometime sometimes somewhere still such take than that the their them themselves then thence there thereafter "
-    "thereby therefore therein thereupon these they thing things this those though through throughout thru thus to "
-    "together too toward towards under until up upon us very via was we well were what whatever when whence "
-    "whenever where whereafter whereas whereby wherein whereupon wherever whether which while whither who whoever "
-    "whole whom whose why will with within without would yet you your yours yourself yourselves "
-    "i'd you'd you'll you're you've we'd we'll i'm it's that's let's what's how's don't can't won't isn't "
-    "like say said says tell walk want need let use using used way ways approach think know sure really actually "
-    "going go gone new time times good right".split()
+# Stop words: the shared list without the words that carry a rubric's substance (numbers, "system", "detail", ...)
+# and with the words every interview question uses (and the contractions a spoken reply has).
+_KEEP = frozenset(
+    "amoungst amount becoming bill bottom call cant co con couldnt cry de describe detail due eight eleven empty "
+    "fifteen fifty fill find fire five forty found four front full hasnt hereafter hereby herein hereupon hundred "
+    "inc interest latterly ltd mill move name nine noone serious side sincere six sixty system ten thick thin third "
+    "three top twelve twenty two un".split()
 )
+_INTERVIEW_WORDS = frozenset(
+    "did does doing just i'd you'd you'll you're you've we'd we'll i'm it's that's let's what's how's don't can't "
+    "won't isn't like say said says tell walk want need let use using used way ways approach think know sure really "
+    "actually going gone new time times good right make thing things".split()
+)
+
+
+@cache
+def _stop() -> frozenset[str]:
+    return (stop_words() - _KEEP) | _INTERVIEW_WORDS
+
+
 SPECIFIC_DF = 0.12  # a rubric word found in at most this share of the bank's questions is specific to its topic
 
 
 def stems(text: str) -> set[str]:
     words = [w.strip("'’-") for w in _TOKEN.findall(text.lower().replace("’", "'"))]
-    return {_STEM.stemWord(w) for w in words if w and w not in _STOP and (len(w) > 2 or any(c.isdigit() for c in w))}
+    stop = _stop()
+    return {stem(w) for w in words if w and w not in stop and (len(w) > 2 or any(c.isdigit() for c in w))}
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -137,7 +135,6 @@ def alternatives(text: str) -> bool:
 
 
 # -- asks --------------------------------------------------------------------------------------------------------
-_SENTENCES = re.compile(r"(?<=[.!?])[\"”')\]]*\s+|\n+")
 _IMPERATIVE = re.compile(
     r"^\W*(?:(?:so|now|okay|ok|alright|first|finally|then|and|please|next)\b[\s,]*)*"
     r"(?:(?:walk|talk|take|run) me through|tell me|describe|explain|design|estimate|sketch|outline|defend|"
@@ -157,7 +154,7 @@ _CLAUSE = re.compile(
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCES.split(text) if s and s.strip()]
+    return split_sentences(text, closers="\"”')]")
 
 
 def is_ask(sentence: str) -> bool:

@@ -18,7 +18,7 @@ import random
 
 from interviewer.bank import Question, QuestionBank
 from interviewer.evaluation.datasets import Sample
-from interviewer.judge.guards import sentences
+from interviewer.text import split_sentences
 
 # Held out: none of these phrasings appears in the detector's patterns or its tests (interviewer/judge/
 # injection_patterns.py, tests/test_injection.py); they cover other wordings, languages and obfuscations.
@@ -104,13 +104,13 @@ def off_topic_for(question: Question, bank: QuestionBank) -> Question:
 
 def partial(reference: str) -> str:
     """The first third of the reference's sentences (at least one): a real but incomplete answer."""
-    parts = sentences(reference)
+    parts = split_sentences(reference)
     return " ".join(parts[: max(1, len(parts) // 3)])
 
 
 def padded(reference: str, rng: random.Random) -> str:
     """The text, then its sentences repeated in shuffled order with filler, about 3x as long."""
-    parts = sentences(reference)
+    parts = split_sentences(reference)
     extra = [s for _ in range(2) for s in rng.sample(parts, len(parts))]
     filler = ["To repeat the key idea:", "As I said before,", "Again, and this is important:"]
     return reference + " " + " ".join(f"{rng.choice(filler)} {s}" for s in extra)

@@ -1,4 +1,4 @@
-"""Checks shared by both judges: sentences, injected text (see `injection`), and evidence that really is in
+"""Checks shared by both judges: injected text (see `injection`), and evidence that really is in
 the answer.
 
 The LLM judge may be fooled into quoting or crediting text the candidate never wrote. `quote_in_answer` lets it
@@ -11,12 +11,6 @@ import re
 from difflib import SequenceMatcher
 
 from interviewer.judge.injection import detect
-
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCES.split(text) if s.strip()]
 
 
 def injection_sentences(text: str) -> list[str]:

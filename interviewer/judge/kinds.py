@@ -22,10 +22,11 @@ from typing import Protocol
 
 from interviewer.bank import Question
 from interviewer.judge.answer_number import NumberCheck, check_number
-from interviewer.judge.guards import sentences, strip_injection
+from interviewer.judge.guards import strip_injection
 from interviewer.judge.numbers import fmt
 from interviewer.judge.star import TITLES, WEIGHTS, StarReport, analyse
 from interviewer.judge.verdict import CriterionVerdict, KeyPointVerdict, PartScore, Verdict
+from interviewer.text import split_sentences
 
 NO_CREDIT = {"empty", "gibberish", "off_topic"}
 RESULT_CAP, UNMEASURED_CAP, NO_ACTION_CAP, TEAM_ONLY_CAP = 3.0, 4.0, 3.0, 3.5
@@ -50,7 +51,7 @@ def phase_reference(question: Question, index: int) -> str:
         return phase.reference_answer
     vocab = [_content(" ".join(kp.point for kp in p.key_points)) or {""} for p in question.phases]
     mine = []
-    for sentence in sentences(question.reference_answer):
+    for sentence in split_sentences(question.reference_answer):
         words = _content(sentence)
         overlap = [len(words & v) / len(v) for v in vocab]
         if max(overlap) > 0 and overlap.index(max(overlap)) == index:

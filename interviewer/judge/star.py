@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from interviewer.judge.guards import sentences
 from interviewer.judge.numbers import normalise
+from interviewer.text import split_sentences
 
 _I = re.IGNORECASE
 SITUATION = re.compile(
@@ -128,7 +128,7 @@ def _is_action(verb: str) -> bool:
 
 def analyse(text: str) -> StarReport:
     report = StarReport()
-    for sentence in sentences(normalise(text, threshold=0)):  # "one run in three" is a measure too
+    for sentence in split_sentences(normalise(text, threshold=0)):  # "one run in three" is a measure too
         if not report.situation and SITUATION.search(sentence):
             report.situation, report.evidence["situation"] = True, sentence
         if not report.task and TASK.search(sentence):

@@ -21,6 +21,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from interviewer.state import Delivery
+from interviewer.text import split_sentences
 
 FILLER_KEYS = ("um", "uh", "er", "hmm", "like", "you know", "i mean", "basically", "actually", "literally")
 PAUSE_S = 2.0
@@ -34,7 +35,6 @@ _SOUNDS = [
     ("hmm", re.compile(r"^h+m+$|^m+-?hm+$")),
 ]
 _WORD = re.compile(r"[\w']+(?:-[\w']+)*")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 def _bare(token: str) -> str:
@@ -98,7 +98,7 @@ def led_with_point(answer: str, evidence: Sequence[str]) -> bool | None:
     starts = [pos for quote in evidence if quote.strip() and (pos := _find(" ".join(quote.split()).lower(), text)) >= 0]
     if not text or not starts:
         return None
-    sentences = _SENTENCE.split(text)
+    sentences = split_sentences(text, newlines="none", strip=False)
     opening = len(" ".join(sentences[:2])) if len(sentences) > 2 else len(text)
     return min(starts) <= max(opening, int(0.25 * len(text)))
 

@@ -16,6 +16,8 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, Field
 
+from interviewer.text import split_sentences
+
 VOCABULARY = Path(__file__).with_name("skills.yaml")
 EMBED_FLOOR = 0.30  # cosine below which a sentence says nothing about a skill (MiniLM, normalised)
 EMBED_SPAN = 0.30  # cosine EMBED_FLOOR + EMBED_SPAN counts as a full semantic match
@@ -60,8 +62,7 @@ def sentences(text: str) -> list[str]:
     out: list[str] = []
     for line in text.splitlines():
         line = re.sub(r"^\s*(?:[-*•·●▪◦]|\d+[.)])\s*", "", line).strip()
-        for part in re.split(r"(?<=[.!?;])\s+(?=[A-Z])", line):
-            part = part.strip()
+        for part in split_sentences(line, ends=".!?;", starts="A-Z", newlines="none"):
             if len(part) >= 12 and len(part.split()) >= 2:
                 out.append(part[:400])
     return out

@@ -1,4 +1,4 @@
-"""litellm transcription and speech through interviewer/llm.py, against a scripted OpenAI-compatible server on
+"""litellm transcription and speech through interviewer/llm/, against a scripted OpenAI-compatible server on
 127.0.0.1: word timestamps come through, audio is returned as 16-bit WAV, and failures are our own errors."""
 
 from __future__ import annotations
