@@ -9,6 +9,7 @@ import math
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -354,8 +355,11 @@ def test_llm_judge_runs_with_bounded_concurrency_cache_and_cost(tmp_path: Path) 
     strong = len([s for s in load_probes(load_bank(settings.bank_dir), 2) if s.kind == "strong"])
     n = 2 * len(PROBE_KINDS) + strong
     assert first.results["run"]["calls"] == 2 * n and first.results["run"]["model"] == "openai/fake-judge"
-    # first and repeat pass, each through its own cache; an injection the judge strips can hit the cache
-    assert 2 * n - 4 <= calls <= 2 * n
+    # first and repeat pass, each through its own cache: every distinct prompt reaches the model in both passes;
+    # an injection probe's stripped twin can equal another probe's answer and is then usually served from the
+    # cache (not when both are in flight at once on the 3 threads)
+    sent = Counter(json.dumps(body["messages"], sort_keys=True) for body in srv.requests[:calls])
+    assert min(sent.values()) >= 2 and calls <= 2 * n
     assert len(srv.requests) == calls and again.results["run"]["cached_calls"] == 2 * n  # the rerun is free
     assert "cost_usd" in first.results["run"] and first.results["suites"]["probes"]["splits"]["all"]["n"] == n
 
