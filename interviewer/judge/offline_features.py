@@ -179,9 +179,13 @@ class TokenEncoder:
         result = {}
         for text, out in zip(uniq, outs, strict=True):
             vec = out["sentence_embedding"].float().numpy()
-            toks = out["token_embeddings"].float().numpy()
+            # Only the text's own tokens: a batch pads every text to its longest one, and a padding position's
+            # vector would otherwise count as a token, making a verdict depend on which texts (possibly another
+            # candidate's answer) were encoded in the same batch or cached from one.
+            n = int(out["attention_mask"].sum())
+            toks = out["token_embeddings"][:n].float().numpy()
             toks = toks / np.linalg.norm(toks, axis=1, keepdims=True).clip(1e-9)
-            pieces = self._pieces(out["input_ids"].tolist())
+            pieces = self._pieces(out["input_ids"][:n].tolist())
             result[text] = Encoded(vec / max(float(np.linalg.norm(vec)), 1e-9), toks, pieces)
         return result
 
