@@ -15,7 +15,7 @@ from interviewer.services import Services, build_services
 from interviewer.state import Message
 from interviewer.storage import StaleSave, Store, export_json
 from interviewer.tailoring.session import bank_with
-from interviewer.ui import account, voice_mode
+from interviewer.ui import account, provenance, voice_mode
 from interviewer.ui import coding as coding_ui
 from interviewer.ui.setup import setup_screen
 from interviewer.ui.tailoring import why_panel
@@ -65,6 +65,7 @@ def render(message: Message, stream: bool = False, answered: bool = True) -> Non
             st.markdown(for_markdown(message.text))  # shown exactly as typed: no links, images or HTML
         else:
             st.markdown(message.text)
+        provenance.caption(message)
         if message.passages:
             with st.expander("Why this question"):
                 if answered:

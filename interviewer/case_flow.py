@@ -33,7 +33,7 @@ class CaseFlow:
     def _phase_message(self, question: Question, index: int) -> Message:
         phase = question.phases[index]
         text = f"**Part {index + 1} of {len(question.phases)}: {phase.title}.** {phase.prompt.strip()}"
-        return self._say("phase", text, question_id=question.id)
+        return self._say("phase", text, question_id=question.id, source="template")
 
     def _open_phase(self, record: QuestionRecord, index: int) -> list[Message]:
         question = self.question(record)

@@ -119,6 +119,15 @@ class Embedder:
         return self.encode([text])[0]
 
 
-@lru_cache(maxsize=4)
+_LOAD = threading.Lock()
+
+
 def get_embedder(name: str = "all-MiniLM-L6-v2") -> Embedder:
+    """The process's one instance of the model (two sessions loading it at once get the same one)."""
+    with _LOAD:
+        return _load(name)
+
+
+@lru_cache(maxsize=4)
+def _load(name: str) -> Embedder:
     return Embedder(name)

@@ -82,6 +82,19 @@ class Interview(CaseFlow):
         self.state.messages.append(message)
         return message
 
+    def _voiced(self) -> dict[str, str | None]:
+        """Who worded the voice's last reply: the model that answered, or 'template' with the reason."""
+        source = getattr(self.voice, "source", None)
+        if source is None:
+            return {"source": None}
+        who, note = source()
+        return {"source": who, "source_note": note}
+
+    def _attribute(self, message: Message) -> None:
+        """Called once a streamed message has fully arrived: the voice knows then who worded it."""
+        voiced = self._voiced()
+        message.source, message.source_note = voiced["source"], voiced.get("source_note") or ""
+
     def question(self, record: QuestionRecord) -> Question:
         if record.code is not None:  # the spoken part of a coding question, graded like any answer
             return self.bank.exercises[record.code.exercise_id].as_question(self.state.loop)
@@ -124,7 +137,8 @@ class Interview(CaseFlow):
             s.stage_plan = plan
             if plan:
                 s.n_questions = len(plan)
-        out = [self._say("intro", self.voice.intro(loop.title, self.state.level, self.state.n_questions))]
+        intro = self.voice.intro(loop.title, self.state.level, self.state.n_questions)
+        out = [self._say("intro", intro, source="template")]
         if not self.state.stage_plan:
             where = f"the {self._stage_title(self.state.round_stage)} round" if self.state.round_stage else "this loop"
             out.append(self._say("notice", f"The question bank has no questions for {where} at this level."))
@@ -162,7 +176,9 @@ class Interview(CaseFlow):
         passages = [p for c in q.citations[:2] for p in self.judge.passages_for_citation(c.doc, c.section)]
         self._warm(self.graded(record))
         pieces = self.voice.ask(q, self._stage_title(q.stage), done + 1, self.state.n_questions)
-        message = Message.streaming(pieces, role="interviewer", kind="question", question_id=q.id, passages=passages)
+        message = Message.streaming(
+            pieces, self._attribute, role="interviewer", kind="question", question_id=q.id, passages=passages
+        )
         self.state.messages.append(message)
         if q.kind == "case":
             return [message, self._phase_message(q, 0)]
@@ -179,7 +195,7 @@ class Interview(CaseFlow):
             self.warming = threading.Thread(target=self.judge.warm, args=(self.question(record),), name="warm-code")
             self.warming.start()
         text = flow.ask_text(exercise, self._stage_title(CODING_STAGE), done + 1, self.state.n_questions)
-        return [self._say("question", text, question_id=exercise.id)]
+        return [self._say("question", text, question_id=exercise.id, source="template")]
 
     def save_code(self, code: str) -> None:
         """Keep the editor's content (exactly as typed) so a refresh loses nothing."""
@@ -210,7 +226,7 @@ class Interview(CaseFlow):
             out.append(self._say("error", note, question_id=record.question_id))
         elif which == "hidden":
             text = flow.after_submit(work, self.bank.exercises[work.exercise_id], report)
-            out.append(self._say("followup", text, question_id=record.question_id))
+            out.append(self._say("followup", text, question_id=record.question_id, source="template"))
         self._save()
         return out
 
@@ -366,7 +382,7 @@ class Interview(CaseFlow):
             probed.append(point.point)
             passage = next((m.passages[0].text for m in verdict.missed if m.point == point.point and m.passages), "")
             text = self.voice.follow_up(graded, answer, point, passage)
-            return [self._say("followup", text, question_id=record.question_id)]
+            return [self._say("followup", text, question_id=record.question_id, **self._voiced())]
         if current is not None:
             current[1].status = "scored"
             return self._next_phase_or_close(record, current[0])
@@ -386,7 +402,9 @@ class Interview(CaseFlow):
         next_stage = self._stage_title(self.state.stage_plan[done]) if done < upcoming else None
         ack = self.voice.acknowledge(question, record.combined_answer(), next_stage)
         if ack is not None:
-            message = Message.streaming(ack, role="interviewer", kind="ack", question_id=record.question_id)
+            message = Message.streaming(
+                ack, self._attribute, role="interviewer", kind="ack", question_id=record.question_id
+            )
             self.state.messages.append(message)
             out.append(message)
         return out + self._next_question()

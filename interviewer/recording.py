@@ -76,6 +76,7 @@ class Recorder:
 
 
 _RECORDERS: dict[Path, Recorder] = {}
+_RECORDERS_LOCK = threading.Lock()  # two sessions starting at once must share one recorder (one lock per file)
 
 
 def recorder_for(settings: Any) -> Callable[[Exchange], None] | None:
@@ -84,6 +85,7 @@ def recorder_for(settings: Any) -> Callable[[Exchange], None] | None:
     if not path:
         return None
     key = Path(path).resolve()
-    if key not in _RECORDERS:
-        _RECORDERS[key] = Recorder(key)
-    return _RECORDERS[key]
+    with _RECORDERS_LOCK:
+        if key not in _RECORDERS:
+            _RECORDERS[key] = Recorder(key)
+        return _RECORDERS[key]

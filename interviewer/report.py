@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from interviewer.escaping import for_markdown, for_markdown_quote
 from interviewer.judge.numbers import fmt
 from interviewer.judge.verdict import Verdict
+from interviewer.provenance import report_line
 from interviewer.speech.delivery import summary_line as delivery_line
 
 if TYPE_CHECKING:
@@ -106,6 +107,8 @@ def markdown_report(state: InterviewState, bank: QuestionBank, cited: Callable[[
         out += [f"## {i}. {q.question.strip() if q else record.question_id}", ""]
         kind = f" · *kind:* {record.kind}" if record.kind != "open" else ""
         out += [f"*Stage:* {record.stage}{kind} · *status:* {record.status}", ""]
+        if voiced := report_line(state, record.question_id):
+            out += ["*Interviewer:* " + for_markdown(voiced), ""]
         if q is not None and record.phases:
             out += _phases(q, record)
         else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -122,7 +123,8 @@ class LexicalReranker:
         self._texts = texts
         self._stem = functools.lru_cache(maxsize=200_000)(stem)
         self._words = functools.lru_cache(maxsize=200_000)(self._token_words)
-        self._cache: dict[int, ChunkSignals] = {}
+        self._cache: dict[int, ChunkSignals] = {}  # shared by every session's searches: written under `_lock`
+        self._lock = threading.Lock()
         if df is None:
             counts: dict[str, int] = {}
             for i in range(len(texts)):
@@ -146,7 +148,8 @@ class LexicalReranker:
 
     def chunk(self, i: int) -> ChunkSignals:
         """Sentences and numeric facts of text i, analysed once."""
-        cached = self._cache.get(i)
+        with self._lock:
+            cached = self._cache.get(i)
         if cached is not None:
             return cached
         tokens = _TOKEN.findall(self._texts[i].lower())
@@ -179,8 +182,8 @@ class LexicalReranker:
         if current:
             sentences.append(frozenset(current))
         signals = ChunkSignals(tuple(sentences), frozenset(units), frozenset(counted))
-        self._cache[i] = signals
-        return signals
+        with self._lock:  # analysed outside the lock; a text two threads analysed at once keeps the first result
+            return self._cache.setdefault(i, signals)
 
     def warm(self) -> None:
         """Analyse every text now rather than when it is first a candidate."""

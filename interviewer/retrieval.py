@@ -48,6 +48,23 @@ class Passage:
         return f"{self.title} § {self.section}"
 
 
+class LockedStemmer:
+    """PyStemmer's English stemmer behind a lock: its stemmer "has internal state, so must not be called
+    concurrently", and one retriever serves every session of the app."""
+
+    def __init__(self) -> None:
+        self._stemmer = new_stemmer()
+        self._lock = threading.Lock()
+
+    def stemWord(self, word: str) -> str:  # noqa: N802 - PyStemmer's names, which bm25s looks for
+        with self._lock:
+            return self._stemmer.stemWord(word)
+
+    def stemWords(self, words: list[str]) -> list[str]:  # noqa: N802
+        with self._lock:
+            return self._stemmer.stemWords(words)
+
+
 class Retriever:
     """Searches one Chroma collection; the BM25 side is built from the same collection's texts."""
 
@@ -57,7 +74,7 @@ class Retriever:
         self.collection = collection
         self.embedder = embedder
         self.mode: Mode = mode
-        self._stemmer = new_stemmer()
+        self._stemmer = LockedStemmer()
         self._lock = threading.Lock()
         self._load()
 

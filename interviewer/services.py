@@ -32,6 +32,7 @@ class Services:
     index_report: IndexReport | None = None
     _judges: dict[str, GroundedJudge] = field(default_factory=dict, repr=False)
     _judges_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _exercises_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def settings_for(self, state: InterviewState) -> Settings:
         """The settings an interview runs under: the models it started with, not whatever is configured now."""
@@ -69,9 +70,10 @@ class Services:
     @property
     def exercises(self) -> Exercises:
         """The coding round's exercises (none until the coding package is installed), loaded once."""
-        if self._exercises is None:
-            self._exercises = load_exercises(self.settings.bank_dir)
-        return self._exercises
+        with self._exercises_lock:  # shared by every session: loaded once even when two ask at the same moment
+            if self._exercises is None:
+                self._exercises = load_exercises(self.settings.bank_dir)
+            return self._exercises
 
     def interview(self, state: InterviewState) -> Interview:
         return Interview(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
@@ -27,8 +27,17 @@ class Message(BaseModel):
     question_id: str | None = None
     verdict: Verdict | None = None
     passages: list[PassageRef] = Field(default_factory=list, description="Why this question: its grounding.")
+    source: str | None = Field(
+        None,
+        description="Who worded an interviewer message: the model that answered (a fallback model when the "
+        "configured one failed) or 'template'. None for other messages and interviews stored before it was kept.",
+    )
+    source_note: str = Field(
+        "", description="Why the model's reply was not used as it came: the model error or the guard's reason."
+    )
     ts: float = Field(default_factory=time.time)
     _pieces: Iterator[str] | None = PrivateAttr(default=None)
+    _on_done: Callable[[Message], None] | None = PrivateAttr(default=None)
 
     def pieces(self) -> Iterator[str]:
         """Stream the text (from the model when one is streaming), filling `text` as it goes."""
@@ -41,6 +50,9 @@ class Message(BaseModel):
             yield piece
         self.text = "".join(parts)
         self._pieces = None
+        if self._on_done is not None:  # e.g. the engine records who worded the streamed text
+            self._on_done(self)
+            self._on_done = None
 
     def settle(self) -> Message:
         """Consume any pending stream so `text` is final (for callers that do not stream)."""
@@ -49,9 +61,13 @@ class Message(BaseModel):
         return self
 
     @classmethod
-    def streaming(cls, pieces: Iterator[str], **fields: object) -> Message:
+    def streaming(
+        cls, pieces: Iterator[str], on_done: Callable[[Message], None] | None = None, **fields: object
+    ) -> Message:
+        """A message whose text arrives as `pieces`; `on_done(message)` runs once all of it has arrived."""
         message = cls(**fields)
         message._pieces = pieces
+        message._on_done = on_done
         return message
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from interviewer.bank import KeyPoint, Question
 from interviewer.config import REPO_ROOT
 from interviewer.escaping import for_prompt
-from interviewer.llm import LLM, LLMError
+from interviewer.llm import LLM, Exchange, LLMError
 from interviewer.voice_guards import (
     alternatives,
     asks,
@@ -55,6 +55,10 @@ class TemplateVoice:
     def acknowledge(self, question: Question, answer: str, next_stage: str | None) -> Iterator[str] | None:  # noqa: ARG002
         return None  # the template voice lets the score and feedback speak
 
+    def source(self) -> tuple[str, str]:
+        """Who worded the last reply, and why not the model: always the templates here."""
+        return "template", ""
+
     def transition(self, next_stage: str | None) -> str:
         return f"Thanks. Let's move on to {next_stage}." if next_stage else "Thanks. That was the last question."
 
@@ -69,6 +73,7 @@ class VoiceOutcome:
 
     used_model_output: bool
     reasons: list[str] = field(default_factory=list)
+    model: str | None = None  # the model that answered (a fallback model when the configured one failed)
 
 
 SYSTEM = """You are a warm but rigorous interviewer running a mock {loop} interview at {level} level.
@@ -93,17 +98,37 @@ class LLMVoice:
         self.system = SYSTEM.format(loop=loop_title, level=level)
         self.last_error: str | None = None
         self.last_outcome: VoiceOutcome | None = None
+        self._answered_by: str | None = None
+        recorder = llm.on_exchange  # this voice's own LLM: also learn which model each reply came from
+
+        def seen(exchange: Exchange) -> None:
+            self._answered_by = exchange.model
+            if recorder is not None:
+                recorder(exchange)
+
+        llm.on_exchange = seen
 
     def intro(self, loop_title: str, level: str, n: int) -> str:
         return self.fallback.intro(loop_title, level, n)
 
     def _done(self, used: bool, reasons: list[str], error: str | None = None) -> None:
-        self.last_outcome = VoiceOutcome(used, reasons)
+        self.last_outcome = VoiceOutcome(used, reasons, self._answered_by if used else None)
         self.last_error = error if error else (f"{self.llm.name}: {'; '.join(reasons)}." if not used else None)
 
     def _read(self, messages: list[dict[str, str]], tag: dict, max_tokens: int | None = None) -> str:
         """The whole streamed reply: nothing reaches the candidate before all of it is checked."""
+        self._answered_by = None
         return "".join(self.llm.stream(messages, tag=tag, max_tokens=max_tokens))
+
+    def source(self) -> tuple[str, str]:
+        """Who worded the last reply ('template' or the model that answered) and why the model's reply was not
+        used as it came (empty when it was)."""
+        outcome = self.last_outcome
+        if outcome is None:
+            return "template", ""
+        if outcome.used_model_output:
+            return outcome.model or self.llm.name, self.last_error or ""
+        return "template", self.last_error or "; ".join(outcome.reasons)
 
     # -- the question ---------------------------------------------------------------------------------------------
     def ask(self, question: Question, stage_title: str, number: int, total: int) -> Iterator[str]:
@@ -161,6 +186,7 @@ class LLMVoice:
         ]
         fallback = self.fallback.follow_up(question, answer, point, "")
         tag = {"task": "follow_up", "question_id": question.id, "answer": answer, "key_point": index}
+        self._answered_by = None
         try:
             raw = self.llm.complete(messages, temperature=0.3, max_tokens=200, tag=tag).text
         except LLMError as err:

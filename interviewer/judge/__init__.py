@@ -13,6 +13,7 @@ other question kinds can wrap it.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -68,6 +69,9 @@ class GroundedJudge:
         self.retriever = retriever
         self.kind = inner.kind
         self.concurrency = max(1, concurrency)
+        # Shared by every session of the app (one judge per process, called from many threads): both caches are
+        # read and written under `_lock`, which is never held across a model call or a search.
+        self._lock = threading.Lock()
         self._vectors: dict[str, np.ndarray] = {}
         self._passages: dict[tuple[str, str], list[PassageRef]] = {}  # (question id, key point) -> citations
 
@@ -129,20 +133,31 @@ class GroundedJudge:
 
     def _point_vectors(self, points: list[str]) -> np.ndarray:
         """Key-point embeddings, cached: the rubric does not change between turns."""
-        todo = [p for p in dict.fromkeys(points) if f"kp:{p}" not in self._vectors]
+        with self._lock:
+            known = {p: self._vectors[f"kp:{p}"] for p in points if f"kp:{p}" in self._vectors}
+        todo = [p for p in dict.fromkeys(points) if p not in known]
         if todo:
-            for point, vector in zip(todo, self.retriever.embedder.encode(todo), strict=True):
-                self._vectors[f"kp:{point}"] = vector
-        return np.stack([self._vectors[f"kp:{p}"] for p in points])
+            fresh = dict(zip(todo, self.retriever.embedder.encode(todo), strict=True))
+            known.update(fresh)
+            with self._lock:
+                self._vectors.update({f"kp:{p}": v for p, v in fresh.items()})
+        return np.stack([known[p] for p in points])
 
     def _chunk_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored chunk embeddings from Chroma (cached): citing a passage costs no model call."""
-        todo = [cid for cid in ids if cid not in self._vectors]
+        with self._lock:
+            known = {cid: self._vectors[cid] for cid in ids if cid in self._vectors}
+        todo = [cid for cid in dict.fromkeys(ids) if cid not in known]
         if todo:
             got = self.retriever.collection.get(ids=todo, include=["embeddings"])
-            for cid, vector in zip(got["ids"], got["embeddings"], strict=True):
-                self._vectors[cid] = np.asarray(vector, dtype=np.float32)
-        return {cid: self._vectors[cid] for cid in ids if cid in self._vectors}
+            fresh = {
+                cid: np.asarray(vector, dtype=np.float32)
+                for cid, vector in zip(got["ids"], got["embeddings"], strict=True)
+            }
+            known.update(fresh)
+            with self._lock:
+                self._vectors.update(fresh)
+        return {cid: known[cid] for cid in ids if cid in known}
 
     def passages_for_citation(self, doc: str, section: str) -> list[PassageRef]:
         """The first passage of a cited corpus section ("why this question")."""
@@ -156,11 +171,15 @@ class GroundedJudge:
         if self.retriever is None or not len(self.retriever):
             return []
         key = (question.id, point)
-        if k == 1 and key in self._passages:  # the corpus does not change during a session
-            return list(self._passages[key])
+        if k == 1:  # the corpus does not change during a session
+            with self._lock:
+                cached = self._passages.get(key)
+            if cached is not None:
+                return list(cached)
         found = self._find_passages(question, point, vector, k)
         if k == 1:
-            self._passages[key] = found
+            with self._lock:
+                found = self._passages.setdefault(key, found)
         return list(found)
 
     def _find_passages(self, question: Question, point: str, vector: np.ndarray | None, k: int) -> list[PassageRef]:

@@ -152,8 +152,10 @@ class LLMJudge:
 
             self.cache = diskcache.Cache(str(cache_dir))
 
-    def _key(self, question: Question, messages: list[dict[str, str]]) -> str:
-        payload = json.dumps([self.llm.name, PROMPT_HASH, question.rubric_version, self.samples, messages])
+    def _key(self, question: Question, messages: list[dict[str, str]], model: str) -> str:
+        """The cache key of `model`'s verdict: a verdict is stored under the model that actually answered, so one
+        a fallback model gave is never served later as the configured model's."""
+        payload = json.dumps(["answered-by", model, PROMPT_HASH, question.rubric_version, self.samples, messages])
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def judge(self, question: Question, answer: str) -> Verdict:
@@ -169,13 +171,13 @@ class LLMJudge:
             prompt_hash=PROMPT_HASH,
             examples=[e.id for e in chosen],
         )
-        key = self._key(question, messages)
-        cached = self.cache.get(key) if self.cache is not None else None
+        cached = self.cache.get(self._key(question, messages, self.llm.name)) if self.cache is not None else None
         if cached is not None:
             verdict = Verdict.model_validate_json(cached)
             verdict.meta = (verdict.meta or meta).model_copy(update={"cached": True})
             return _flag_injection(verdict) if injected else verdict
         verdicts: list[Verdict] = []
+        answered_by: list[str] = []  # the model each sample came from: the configured one or a fallback
         cost = 0.0
         temperature = 0.0 if self.samples == 1 else self.sample_temperature
         tag = {"task": "judge", "question_id": question.id, "answer": answer}
@@ -192,19 +194,22 @@ class LLMJudge:
                 meta.latency_ms = (time.perf_counter() - start) * 1000
                 return Verdict.failed(f"The judge could not score this answer: {err}", meta)
             cost += completion.cost_usd or 0.0
+            answered_by.append(completion.model)
             verdicts.append(self._to_verdict(question, text, judgement, _meta_for(meta, completion)))
         verdict = _median(verdicts)
         scores = [v.score or 1.0 for v in verdicts]
+        models = list(dict.fromkeys(answered_by))
         verdict.meta = (verdict.meta or meta).model_copy(
             update={
+                "model": ", ".join(models),  # every model whose samples made the verdict
                 "latency_ms": (time.perf_counter() - start) * 1000,
                 "cost_usd": cost if any(v.meta and v.meta.cost_usd is not None for v in verdicts) else None,
                 "samples": scores if self.samples > 1 else [],
                 "spread": round(max(scores) - min(scores), 2) if self.samples > 1 else None,
             }
         )
-        if self.cache is not None:
-            self.cache.set(key, verdict.model_dump_json())
+        if self.cache is not None and len(models) == 1:  # samples from two models are no one model's verdict
+            self.cache.set(self._key(question, messages, models[0]), verdict.model_dump_json())
         return _flag_injection(verdict) if injected else verdict
 
     def _to_verdict(self, question: Question, answer: str, judgement: Judgement, meta: JudgeMeta) -> Verdict:
@@ -243,7 +248,11 @@ class LLMJudge:
 
 def _meta_for(meta: JudgeMeta, completion: Completion) -> JudgeMeta:
     return meta.model_copy(
-        update={"cost_usd": completion.cost_usd, "served_model": completion.extra.get("served_model")}
+        update={
+            "model": completion.model,  # the model that answered: a fallback when the configured one failed
+            "cost_usd": completion.cost_usd,
+            "served_model": completion.extra.get("served_model"),
+        }
     )
 
 

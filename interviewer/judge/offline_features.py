@@ -9,7 +9,9 @@ in the question demoted (Mohler answers, and interview answers, often restate th
 from __future__ import annotations
 
 import contextlib
+import copy
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,32 +128,47 @@ class TokenEncoder:
     embedder (only `.encode`) still works, with one pseudo-token per text.
     """
 
+    CACHE_SIZE = 4096  # questions, references and key points recur every turn: encode them once
+
     def __init__(self, embedder: object) -> None:
         self.embedder = embedder
         self.model = getattr(embedder, "_model", None)
         tok = getattr(self.model, "tokenizer", None)
+        # Thread safety (one scorer serves every session of the app): the model's tokenizer is mutable (each call
+        # sets its padding and truncation), and the model reconfigures it inside `encode`, so token counting here
+        # uses a private copy under its own lock and never touches the model's while another thread encodes.
+        self._tokenizer = copy.deepcopy(tok) if tok is not None else None
+        self._tok_lock = threading.Lock()
         self.vocab: dict[str, int] = dict(tok.get_vocab()) if tok is not None else {}
         self.whole_words = {w for w in self.vocab if w.isalpha()}
         self._the = self.vocab.get("the", 0)
-        self._lock = getattr(embedder, "_lock", None)
+        self._lock = getattr(embedder, "_lock", None)  # the embedder's: one model inference at a time
+        self._cache: OrderedDict[str, Encoded] = OrderedDict()  # least recently used first
+        self._cache_lock = threading.Lock()
 
     @property
     def token_level(self) -> bool:
         """True for a sentence-transformers model (token embeddings); False for a plain `.encode` embedder."""
         return self.model is not None and hasattr(self.model, "tokenizer")
 
-    CACHE_SIZE = 4096  # questions, references and key points recur every turn: encode them once
-
     def encode(self, texts: list[str]) -> dict[str, Encoded]:
+        """Each distinct text's encoding: from the LRU cache, or encoded now (outside the cache's lock)."""
         wanted = set(texts)
-        cache: OrderedDict[str, Encoded] = self.__dict__.setdefault("_cache", OrderedDict())
-        hits = {t: cache[t] for t in wanted if t in cache}
+        with self._cache_lock:
+            hits = {t: self._cache[t] for t in wanted if t in self._cache}
+            for text in hits:
+                self._cache.move_to_end(text)
         fresh = self._encode(sorted(wanted - hits.keys()))
-        for text, enc in fresh.items():
-            cache[text] = enc
-            if len(cache) > self.CACHE_SIZE:
-                cache.popitem(last=False)
+        with self._cache_lock:
+            for text, enc in fresh.items():
+                self._cache[text] = enc
+            while len(self._cache) > self.CACHE_SIZE:
+                self._cache.popitem(last=False)
         return {**hits, **fresh}
+
+    def _pieces(self, ids: list[int]) -> list[str]:
+        with self._tok_lock:
+            return self._tokenizer.convert_ids_to_tokens(ids)
 
     def _encode(self, uniq: list[str]) -> dict[str, Encoded]:
         if not uniq:
@@ -164,9 +181,13 @@ class TokenEncoder:
         result = {}
         for text, out in zip(uniq, outs, strict=True):
             vec = out["sentence_embedding"].float().numpy()
-            toks = out["token_embeddings"].float().numpy()
+            # Only the text's own tokens: a batch pads every text to its longest one, and a padding position's
+            # vector would otherwise count as a token, making a verdict depend on which texts (possibly another
+            # candidate's answer) were encoded in the same batch or cached from one.
+            n = int(out["attention_mask"].sum())
+            toks = out["token_embeddings"][:n].float().numpy()
             toks = toks / np.linalg.norm(toks, axis=1, keepdims=True).clip(1e-9)
-            pieces = self.model.tokenizer.convert_ids_to_tokens(out["input_ids"].tolist())
+            pieces = self._pieces(out["input_ids"][:n].tolist())
             result[text] = Encoded(vec / max(float(np.linalg.norm(vec)), 1e-9), toks, pieces)
         return result
 
@@ -178,9 +199,10 @@ class TokenEncoder:
             return True
         if not re.search(r"[aeiouy]", word) or re.search(r"[^aeiouy]{5,}", word):
             return False
-        if self.model is None or not hasattr(self.model, "tokenizer"):
+        if self._tokenizer is None:
             return True
-        pieces = self.model.tokenizer.tokenize(word)
+        with self._tok_lock:
+            pieces = self._tokenizer.tokenize(word)
         glued = len(pieces[0]) >= 3 and 2 * len(pieces[0]) >= len(word)  # 'logn', 'pushinsert'
         return glued or len(word) / len(pieces) >= 2.2
 
@@ -209,8 +231,10 @@ class TokenEncoder:
         return w
 
     def n_tokens(self, span: str) -> int:
-        tok = getattr(self.model, "tokenizer", None)
-        return len(tok(f"{span}.", add_special_tokens=False)["input_ids"]) if tok is not None else 1
+        if self._tokenizer is None:
+            return 1
+        with self._tok_lock:
+            return len(self._tokenizer(f"{span}.", add_special_tokens=False)["input_ids"])
 
     def chunk_spans(self, spans: list[str], limit: int = 200) -> list[list[str]]:
         """Group consecutive spans into chunks under the model's length limit, so nothing in a long

@@ -49,7 +49,10 @@ class PartScore(BaseModel):
 
 class JudgeMeta(BaseModel):
     judge: Literal["offline", "llm"] = Field(description="Which judge produced the verdict.")
-    model: str = Field(description="Embedding model (offline) or litellm model string (llm).")
+    model: str = Field(
+        description="Embedding model (offline) or the litellm model string that answered (llm): a fallback model "
+        "when the configured one failed."
+    )
     rubric_version: str = Field("", description="Hash of the question's rubric.")
     prompt_hash: str = Field("", description="Hash of the judge prompt template (llm judge).")
     latency_ms: float = Field(0.0, description="Wall time of the judgement.")

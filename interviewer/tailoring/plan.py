@@ -7,6 +7,7 @@ question id or count is assumed. Every pick carries a reason a candidate can che
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -58,16 +59,21 @@ def _question_text(q: Question) -> str:
 
 
 _QUESTION_VECTORS: dict[tuple[int, str], np.ndarray] = {}
+_QUESTION_VECTORS_LOCK = threading.Lock()  # every session's tailoring shares the cache; never held while encoding
 
 
 def question_vectors(embedder: Encoder, pool: list[Question]) -> np.ndarray:
     """Embeddings of the questions, computed once per process per question text."""
     keys = [(id(embedder), _question_text(q)) for q in pool]
-    missing = [k for k in dict.fromkeys(keys) if k not in _QUESTION_VECTORS]
+    with _QUESTION_VECTORS_LOCK:
+        known = {k: _QUESTION_VECTORS[k] for k in keys if k in _QUESTION_VECTORS}
+    missing = [k for k in dict.fromkeys(keys) if k not in known]
     if missing:
-        for key, vec in zip(missing, embedder.encode([k[1] for k in missing]), strict=True):
-            _QUESTION_VECTORS[key] = vec
-    return np.stack([_QUESTION_VECTORS[k] for k in keys])
+        fresh = dict(zip(missing, embedder.encode([k[1] for k in missing]), strict=True))
+        known.update(fresh)
+        with _QUESTION_VECTORS_LOCK:
+            _QUESTION_VECTORS.update(fresh)
+    return np.stack([known[k] for k in keys])
 
 
 def stage_weights(skills: list[SkillMatch], vocab: Vocabulary, loop: str) -> dict[str, float]:

@@ -8,6 +8,7 @@ of the posting that triggered them, so every reason shown to the candidate can b
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -79,14 +80,17 @@ def alias_pattern(alias: str) -> re.Pattern[str]:
 
 def skill_vectors(embedder: Encoder, vocab: Vocabulary) -> np.ndarray:
     key = id(embedder), id(vocab)
-    cached = _SKILL_VECTORS.get(key)
+    with _SKILL_VECTORS_LOCK:
+        cached = _SKILL_VECTORS.get(key)
     if cached is None:
         cached = embedder.encode([f"{s.label}: {s.description}" for s in vocab.skills])
-        _SKILL_VECTORS[key] = cached
+        with _SKILL_VECTORS_LOCK:  # shared by every session's tailoring; never held while encoding
+            cached = _SKILL_VECTORS.setdefault(key, cached)
     return cached
 
 
 _SKILL_VECTORS: dict[tuple[int, int], Any] = {}
+_SKILL_VECTORS_LOCK = threading.Lock()
 
 
 def match_skills(
