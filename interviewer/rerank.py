@@ -1,17 +1,22 @@
-"""Second-stage re-ranking of hybrid candidates with lexical and numeric evidence (no model, nothing downloaded).
+"""Second-stage re-ranking of hybrid candidates: first-stage scores plus lexical and numeric evidence (no model, nothing
+downloaded).
 
 No cross-encoder ships inside a PyPI package that loads offline (see evals/retrieval/README.md), so the re-ranker
-scores the top candidates of the RRF fusion with two cheap signals computed on the candidate texts:
+re-scores the top candidates of the RRF fusion with a linear score over cheap signals:
 
+- **dense**: the candidate's cosine similarity to the query, and **dense rank**: 1 / (1 + its rank in the dense list).
+  RRF keeps only ranks, so a chunk that the embedding puts first by a wide margin but BM25 misses (a paraphrase with
+  no shared words) loses to chunks that are middling on both sides; the raw cosine keeps that margin.
+- **lexical**: the candidate's BM25 score as a share of the best BM25 score for the query.
 - **answer sentence**: the best single sentence's share of the query's IDF-weighted content words. A fact stated in
   one sentence of a long chunk is diluted in the chunk's embedding and BM25 score; here it counts in full.
 - **quantity answer**: when the query asks for a quantity ("how many days", "what percentage", "how many times
   faster", "how much memory"), whether the chunk states a number with a matching unit.
+- **length**: ln of the chunk's length in characters; short tails of a split section carry less of an answer.
 
-The new score is the fused score (scaled to the best candidate) plus the weighted signals. Depth and weights were
-chosen on the dev queries only (a third signal, query numbers found in the chunk, added nothing on dev and was
-dropped); see evals/retrieval/README.md. A chunk is analysed once, when it is first a candidate (or all at once by
-`warm()`), and cached.
+The weights were fitted on the dev queries only, by logistic regression over the candidates (relevant or not), and
+checked by leave-one-query-out and 5-fold cross-validation inside dev; see evals/retrieval/README.md. A chunk is
+analysed once, when it is first a candidate (or all at once by `warm()`), and cached.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import math
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
@@ -69,11 +74,23 @@ _NOT_COUNTED = frozenset("ms milliseconds seconds minutes hours days weeks month
 
 
 class RerankWeights(BaseModel):
-    """How much each signal adds to the fused score (scaled so the best candidate's is 1)."""
+    """How much each signal adds to a candidate's score. Fitted on the dev queries (evals/retrieval/README.md)."""
 
-    depth: int = Field(20, ge=1, le=200, description="How many fused candidates are re-scored.")
-    sentence: float = Field(0.2, ge=0, description="Weight of the best answer sentence's share of query words.")
-    quantity: float = Field(0.2, ge=0, description="Weight of 'the chunk states a number in the asked-for unit'.")
+    depth: int = Field(30, ge=1, le=200, description="How many fused candidates are re-scored.")
+    dense: float = Field(1.0, ge=0, description="Weight of the candidate's cosine similarity to the query.")
+    dense_rank: float = Field(0.11, ge=0, description="Weight of 1 / (1 + the candidate's 0-based dense rank).")
+    lexical: float = Field(0.24, ge=0, description="Weight of the candidate's BM25 score over the query's best.")
+    sentence: float = Field(0.6, ge=0, description="Weight of the best answer sentence's share of query words.")
+    quantity: float = Field(0.14, ge=0, description="Weight of 'the chunk states a number in the asked-for unit'.")
+    length: float = Field(0.046, ge=0, description="Weight of ln(chunk characters), the length clamped to 100-2000.")
+
+
+@dataclass(frozen=True)
+class FirstStage:
+    """What the first stage measured for one query: text index -> score, each best first."""
+
+    dense: Mapping[int, float] = field(default_factory=dict)  # cosine similarity of the dense list
+    lexical: Mapping[int, float] = field(default_factory=dict)  # BM25 score (every positive one, or the top ones)
 
 
 @dataclass(frozen=True)
@@ -209,18 +226,32 @@ class LexicalReranker:
         asked = bool(c.units.intersection(q.units)) or (q.counted is not None and q.counted in c.counted)
         return (best / total if total else 0.0), float(asked)
 
-    def rerank(self, query: str, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """Re-score the first `depth` of a best-first (index, score) list; the rest keep their order below them."""
+    def rerank(self, query: str, ranked: list[tuple[int, float]], first: FirstStage) -> list[tuple[int, float]]:
+        """Re-score the first `depth` of a best-first (index, score) fused list with the first stage's scores and the
+        text signals; the rest keep their order below them."""
         w = self.weights
         head, tail = ranked[: w.depth], ranked[w.depth :]
         if not head:
             return ranked
         q = self.signals(query)
-        top = head[0][1] or 1.0
+        dense_rank = {i: n for n, i in enumerate(first.dense)}
+        # A candidate outside the dense list scores at most its last cosine (and BM25 likewise: 0 when absent).
+        dense_floor = min(first.dense.values(), default=0.0)
+        best_lexical = max(first.lexical.values(), default=0.0) or 1.0
         scored = []
-        for i, score in head:
+        for i, _ in head:
             sentence, quantity = self.features(q, i)
-            scored.append((i, score / top + w.sentence * sentence + w.quantity * quantity))
+            rank = dense_rank.get(i)
+            score = (
+                w.dense * first.dense.get(i, dense_floor)
+                + w.dense_rank * (1.0 / (1 + rank) if rank is not None else 0.0)
+                + w.lexical * first.lexical.get(i, 0.0) / best_lexical
+                + w.sentence * sentence
+                + w.quantity * quantity
+                + w.length * math.log(min(max(len(self._texts[i]), 100), 2000))
+            )
+            scored.append((i, score))
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
-        # Signals only add, so every re-scored candidate stays above the unscored tail.
-        return scored + [(i, score / top) for i, score in tail]
+        # The unscored tail keeps its fused order, strictly below every re-scored candidate.
+        floor, top = scored[-1][1], (tail[0][1] if tail else 0.0) or 1.0
+        return scored + [(i, floor - 1.0 + 0.5 * score / top) for i, score in tail]

@@ -1,5 +1,5 @@
 """Hybrid retrieval over the corpus: dense (Chroma) + BM25 (bm25s), fused by reciprocal rank fusion (RRF), then
-re-ranked with lexical and numeric evidence (interviewer/rerank.py).
+re-ranked with the two sides' scores and lexical and numeric evidence (interviewer/rerank.py).
 
 Every stage stays selectable so they can be compared (see evals/retrieval/README.md): `rerank` (the default, best
 on the dev queries), `hybrid` (RRF alone, with the usual k=60, untuned), `dense` and `bm25`.
@@ -15,7 +15,7 @@ from typing import Any, Literal
 import bm25s
 
 from interviewer.embeddings import Embedder
-from interviewer.rerank import LexicalReranker
+from interviewer.rerank import FirstStage, LexicalReranker
 from interviewer.text import new_stemmer
 
 Mode = Literal["rerank", "hybrid", "dense", "bm25"]
@@ -156,11 +156,17 @@ class Retriever:
         elif mode == "bm25":
             ranked = self.lexical(query, k, role)
         else:
-            depth = max(k, FUSION_DEPTH)
-            ranked = rrf([self.dense(query, depth, role), self.lexical(query, depth, role)])
+            dense, lexical = self.first_stage(query, max(k, FUSION_DEPTH), role)
+            ranked = rrf([dense, lexical[: max(k, FUSION_DEPTH)]])
             if mode == "rerank":
-                ranked = self.reranker.rerank(query, ranked)
+                ranked = self.reranker.rerank(query, ranked, FirstStage(dict(dense), dict(lexical)))
         return [self._passage(i, score) for i, score in ranked[:k]]
+
+    def first_stage(
+        self, query: str, depth: int, role: str | None = None
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """The dense top `depth` and every chunk BM25 scores above 0 (the re-ranker reads their scores), best first."""
+        return self.dense(query, depth, role), self.lexical(query, len(self.ids), role)
 
     def _passage(self, i: int, score: float) -> Passage:
         meta = self.metas[i]

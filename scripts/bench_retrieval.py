@@ -102,11 +102,14 @@ def _time_each(fn: Callable[[str], Any], items: list[str]) -> list[float]:
 
 def bench_queries(retriever: Any, queries: list[str], repeats: int = 3, k: int = 5) -> dict[str, dict[str, float]]:
     """p50/p95 in ms per query for each mode, the embedding alone, the Chroma query alone and the rerank stage alone."""
+    from interviewer.rerank import FirstStage
     from interviewer.retrieval import FUSION_DEPTH, rrf
 
     retriever.search(queries[0], k=k)  # warm caches and lazy initialisation
     vectors = {q: retriever.embedder.encode([q])[0].tolist() for q in queries}
-    fused = {q: rrf([retriever.dense(q, FUSION_DEPTH), retriever.lexical(q, FUSION_DEPTH)]) for q in queries}
+    first = {q: retriever.first_stage(q, FUSION_DEPTH) for q in queries}
+    fused = {q: rrf([dense, lexical[:FUSION_DEPTH]]) for q, (dense, lexical) in first.items()}
+    evidence = {q: FirstStage(dict(dense), dict(lexical)) for q, (dense, lexical) in first.items()}
     n = min(k, len(retriever))
     measured = {
         "embed query": lambda q: retriever.embedder.encode([q]),
@@ -114,7 +117,7 @@ def bench_queries(retriever: Any, queries: list[str], repeats: int = 3, k: int =
         "dense (embed+knn)": lambda q: retriever.search(q, k=k, mode="dense"),
         "bm25": lambda q: retriever.search(q, k=k, mode="bm25"),
         "hybrid": lambda q: retriever.search(q, k=k, mode="hybrid"),
-        "rerank stage only": lambda q: retriever.reranker.rerank(q, fused[q]),
+        "rerank stage only": lambda q: retriever.reranker.rerank(q, fused[q], evidence[q]),
         "hybrid+rerank (default)": lambda q: retriever.search(q, k=k, mode="rerank"),
     }
     out = {}

@@ -1,10 +1,10 @@
-"""The lexical/numeric re-ranking stage on its own: signals, ordering, and what it leaves alone."""
+"""The re-ranking stage on its own: first-stage scores, text signals, ordering, and what it leaves alone."""
 
 from __future__ import annotations
 
 import Stemmer
 
-from interviewer.rerank import LexicalReranker, RerankWeights
+from interviewer.rerank import FirstStage, LexicalReranker, RerankWeights
 
 STEM = Stemmer.Stemmer("english").stemWord
 
@@ -29,9 +29,20 @@ def reranker(**weights: float) -> LexicalReranker:
 def test_the_sentence_that_states_the_fact_outranks_scattered_mentions() -> None:
     query = "How many days does an average IT vacancy take to fill?"
     fused = [(0, 0.0330), (1, 0.0325), (2, 0.0160)]  # the fusion put the scattered chunk first
-    assert [i for i, _ in reranker().rerank(query, fused)] == [1, 0, 2]
-    off = reranker(sentence=0.0, quantity=0.0)
-    assert [i for i, _ in off.rerank(query, fused)] == [0, 1, 2]  # with no signal the fused order stands
+    first = FirstStage(dense={0: 0.52, 1: 0.50, 2: 0.30}, lexical={0: 6.0, 1: 5.6, 2: 1.0})
+    assert [i for i, _ in reranker().rerank(query, fused, first)] == [1, 0, 2]
+    off = reranker(sentence=0.0, quantity=0.0, length=0.0)
+    assert [i for i, _ in off.rerank(query, fused, first)] == [0, 1, 2]  # with no text signal the first stage decides
+
+
+def test_a_clear_dense_winner_that_bm25_misses_beats_chunks_middling_on_both_sides() -> None:
+    """RRF keeps ranks only: a paraphrase the embedding matches by a wide margin but BM25 does not find at all loses
+    to chunks ranked fifth on both sides. The cosine margin and the dense rank keep it first."""
+    query = "Why do stakeholders find edge cases in a first prototype?"
+    fused = [(2, 2 / 65), (4, 2 / 66), (3, 1 / 61)]
+    first = FirstStage(dense={3: 0.71, 2: 0.40, 4: 0.39}, lexical={2: 2.0, 4: 1.9})
+    r = reranker(sentence=0.0, quantity=0.0, length=0.0)
+    assert [i for i, _ in r.rerank(query, fused, first)][0] == 3
 
 
 def test_quantity_signal_needs_a_number_in_the_asked_for_unit() -> None:
@@ -55,15 +66,15 @@ def test_queries_without_a_quantity_cue_get_no_quantity_signal() -> None:
 
 def test_only_the_first_depth_candidates_move_and_the_tail_keeps_its_order_below_them() -> None:
     fused = [(i, 1.0 / (61 + n)) for n, i in enumerate([2, 4, 0, 1, 3, 5])]
-    out = reranker(depth=2).rerank("How many users got the first version?", fused)
+    first = FirstStage(dense={3: 0.9, 2: 0.3, 4: 0.2}, lexical={5: 9.0})
+    out = reranker(depth=2).rerank("How many users got the first version?", fused, first)
     assert {i for i, _ in out[:2]} == {2, 4}
     assert [i for i, _ in out[2:]] == [0, 1, 3, 5]
     scores = [s for _, s in out]
-    assert scores == sorted(scores, reverse=True)
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(scores)
 
 
 def test_empty_candidates_and_ties_are_handled() -> None:
-    r = reranker()
-    assert r.rerank("anything", []) == []
-    tied = r.rerank("nothing here matches", [(3, 0.5), (1, 0.5)])
+    assert reranker().rerank("anything", [], FirstStage()) == []
+    tied = reranker(length=0.0).rerank("nothing here matches", [(3, 0.5), (1, 0.5)], FirstStage())
     assert [i for i, _ in tied] == [1, 3]  # equal scores: smaller index first, deterministic

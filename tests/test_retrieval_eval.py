@@ -17,20 +17,19 @@ import pytest
 from evals.retrieval.run import evaluate, load_queries, select
 
 pytestmark = pytest.mark.slow
-# model -> (split, mode) -> (MRR floor, recall@5 floor), the levels measured on 2026-11-30 (115 queries, 187 chunks;
-# evals/retrieval/README.md) less a small margin. Measured: dev hybrid 0.807/0.957, rerank 0.884/0.986; test hybrid
-# 0.798/1.0, rerank 0.842/1.0 (0.814/0.978 before the re-implementation); dev/facts rerank 0.950/1.0; test/facts
-# rerank 0.975/1.0.
+# model -> (split, mode) -> (MRR floor, recall@5 floor): the levels measured with the default model, truncated to two
+# decimals (evals/retrieval/README.md). Re-measured on 2026-11-30 after the re-ranker was refitted on the grown corpus
+# (35 documents, 324 chunks, 126 queries): dev hybrid 0.766/0.925, rerank 0.873/0.963 (0.809/0.912 with the weights
+# of the 22-document corpus); test hybrid 0.733/0.957, rerank 0.767/0.978 (0.777/0.935 before: test MRR did not
+# improve, recall@5 did); dev/facts rerank 0.937/1.0; test/facts rerank 0.829/1.0 (0.858/1.0 before).
 FLOORS = {
     "all-MiniLM-L6-v2": {
-        # Re-measured on 2026-11-30 after the corpus grew from 22 to 35 documents (the new stages' documents and
-        # 11 queries for them): every mode lost some ground on the old queries (dev rerank MRR 0.884 -> 0.809).
         ("dev", "hybrid"): (0.76, 0.92),
-        ("dev", "rerank"): (0.80, 0.91),
+        ("dev", "rerank"): (0.87, 0.96),
         ("test", "hybrid"): (0.73, 0.95),
-        ("test", "rerank"): (0.77, 0.93),
-        ("dev/facts", "rerank"): (0.86, 0.96),
-        ("test/facts", "rerank"): (0.85, 0.95),
+        ("test", "rerank"): (0.76, 0.97),
+        ("dev/facts", "rerank"): (0.93, 1.0),
+        ("test/facts", "rerank"): (0.82, 1.0),
     }
 }
 
@@ -77,10 +76,10 @@ def test_the_default_search_is_the_mode_that_won_on_dev(services, result) -> Non
     from interviewer.config import Settings
 
     dev = result["splits"]["dev"]
-    one_query = 1 / len(select(load_queries(), "dev"))
-    # On the grown corpus rerank still wins dev MRR clearly but misses one more dev query at recall@5 than RRF.
+    # Refitted on the grown corpus, rerank wins dev MRR and recall@5 again (with the old weights it missed one more
+    # dev query at recall@5 than RRF).
     assert dev["rerank"]["mrr"] > dev["hybrid"]["mrr"]
-    assert dev["rerank"]["recall@5"] >= dev["hybrid"]["recall@5"] - one_query - 1e-9
+    assert dev["rerank"]["recall@5"] >= dev["hybrid"]["recall@5"]
     assert Settings(_env_file=None).search_mode == "rerank" == services.retriever.mode
 
 
