@@ -15,6 +15,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from interviewer.resources import read_yaml
+
 Level = Literal["junior", "mid", "senior"]
 LEVELS: tuple[Level, ...] = ("junior", "mid", "senior")
 Kind = Literal["open", "numeric", "behavioral", "case"]
@@ -234,7 +236,7 @@ class QuestionBank:
 
 def load_bank(bank_dir: Path) -> QuestionBank:
     """Load every question file; schema problems are collected in `errors`, not raised."""
-    raw_loops = yaml.safe_load((bank_dir / "loops.yaml").read_text(encoding="utf-8"))
+    raw_loops = read_yaml(bank_dir / "loops.yaml")
     bank = QuestionBank(loops={name: Loop.model_validate(spec) for name, spec in raw_loops.items()})
     for path in sorted(bank_dir.glob("*/*.yaml")):
         if path.parent.name not in bank.loops:  # e.g. coding/ holds exercises, not questions
@@ -243,7 +245,7 @@ def load_bank(bank_dir: Path) -> QuestionBank:
         if rel.parts[0] == "coding":  # coding exercises have their own schema (interviewer/coding/exercises.py)
             continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = read_yaml(path) or {}
         except yaml.YAMLError as err:
             bank.errors.append(f"{rel}: not valid YAML: {err}")
             continue

@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, Field
 
 from interviewer.bank import Question, QuestionBank
 from interviewer.corpus import SKIP_NAMES, split_front_matter
+from interviewer.resources import read_yaml
 from interviewer.text import split_sentences
 
 _SECTION = re.compile(r"^#{2,3}\s", re.M)
@@ -50,7 +50,7 @@ class ClaimRule(BaseModel):
 def load_rules(path: Path) -> list[ClaimRule]:
     if not path.is_file():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path) or {}
     return [ClaimRule.model_validate(r) for r in data.get("rules") or []]
 
 

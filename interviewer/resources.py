@@ -14,7 +14,9 @@ from __future__ import annotations
 import os
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
+import yaml
 from platformdirs import user_config_dir, user_data_dir
 
 APP_NAME = "interviewer"
@@ -43,3 +45,9 @@ def config_file() -> Path | None:
         if path.is_file():
             return path.resolve()
     return None
+
+
+def read_yaml(path: Path) -> Any:
+    """A content file's YAML, parsed safely with libyaml's C parser where PyYAML has it (the question bank loads
+    about ten times faster than with the pure-Python parser; both build the same plain data)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

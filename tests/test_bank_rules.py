@@ -222,3 +222,10 @@ def test_off_topic_partners_come_from_unrelated_stages_never_a_whole_system_walk
         assert len(partners) == FOREIGN_PARTNERS and len({p.id for p in partners}) == FOREIGN_PARTNERS
         for p in partners:
             assert p.stage not in WHOLE_SYSTEM_STAGES and not _related(p.stage, q.stage)
+
+
+def test_content_yaml_parses_the_same_with_the_fast_parser() -> None:
+    from interviewer.resources import read_yaml
+
+    for path in sorted((REPO / "question_bank").rglob("*.yaml")):
+        assert read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")), path

@@ -232,3 +232,21 @@ def test_interviewer_and_judge_have_their_own_servers_and_keys(monkeypatch: pyte
     interviewer, judge = model_config_from_settings(s, "interviewer"), model_config_from_settings(s, "judge")
     assert interviewer.api_base == "http://127.0.0.1:9000/v1" and interviewer.api_key == "shared-key"
     assert judge.api_base == "http://127.0.0.1:9001/v1" and judge.api_key == "judge-key"
+
+
+def test_the_offline_product_never_imports_litellm() -> None:
+    """litellm takes seconds to import: building the app's services and starting an offline interview must not."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from interviewer.bank import load_bank\n"
+        "from interviewer.config import Settings\n"
+        "import interviewer.services, interviewer.engine, interviewer.voice, interviewer.judge\n"
+        "load_bank(Settings(_env_file=None).bank_dir)\n"
+        "print('litellm' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split()[-1] == "False"
+    assert llm_mod.litellm.completion is not None  # and it loads on first use

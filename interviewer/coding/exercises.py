@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from interviewer.bank import KeyPoint, Level, Question
+from interviewer.resources import read_yaml
 
 CODING_STAGE = "coding"
 ANCHORS = {
@@ -208,7 +209,7 @@ def load_exercises(bank_dir: Path, errors: list[str] | None = None) -> dict[str,
     for path in sorted(_coding_dir(bank_dir).glob("*.yaml")):
         where = f"coding/{path.name}"
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = read_yaml(path) or {}
             exercise = Exercise.model_validate(data)
         except yaml.YAMLError as err:
             problems.append(f"{where}: not valid YAML: {err}")

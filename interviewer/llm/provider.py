@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from typing import Any
 
 from interviewer.llm.config import ModelConfig
 from interviewer.llm.errors import (
@@ -21,14 +23,33 @@ from interviewer.llm.errors import (
     TimedOut,
 )
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no fetch of the price list at import
-os.environ.setdefault("LITELLM_LOG", "ERROR")
 
-import litellm  # noqa: E402  (after the environment above)
+class _Litellm:
+    """litellm, imported on first use: it takes seconds to import, and the offline product never needs it.
 
-litellm.suppress_debug_info = True
-litellm.drop_params = True  # e.g. stream_options on providers that do not take it
-litellm.telemetry = False
+    `litellm.completion(...)` etc. work as on the module; the environment is set before the import."""
+
+    _module: Any = None
+    _lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if _Litellm._module is None:
+                os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no fetch of the price list
+                os.environ.setdefault("LITELLM_LOG", "ERROR")
+                import litellm as module
+
+                module.suppress_debug_info = True
+                module.drop_params = True  # e.g. stream_options on providers that do not take it
+                module.telemetry = False
+                _Litellm._module = module
+        return _Litellm._module
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_Litellm._module or self._load(), name)
+
+
+litellm: Any = _Litellm()
 
 
 def _retry_after(exc: Exception) -> float | None:

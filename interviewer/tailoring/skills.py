@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, Field
 
+from interviewer.resources import read_yaml
 from interviewer.text import split_sentences
 
 VOCABULARY = Path(__file__).with_name("skills.yaml")
@@ -55,7 +55,7 @@ class SkillMatch(BaseModel):
 
 @lru_cache(maxsize=4)
 def load_vocabulary(path: Path = VOCABULARY) -> Vocabulary:
-    return Vocabulary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return Vocabulary.model_validate(read_yaml(path))
 
 
 def sentences(text: str) -> list[str]:
