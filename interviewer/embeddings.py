@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -89,18 +91,29 @@ MODEL_PATHS = {
 
 
 class Embedder:
-    """A loaded sentence-transformers model returning L2-normalised float32 vectors."""
+    """A sentence-transformers model returning L2-normalised float32 vectors.
+
+    The weights are found and checked at once (a missing or altered package fails here), but torch and the model
+    load on a background thread: importing sentence-transformers takes seconds, and the first question is on
+    screen before anything needs a vector. The first use waits for the load (and raises its error, if any)."""
 
     def __init__(self, name: str) -> None:
         if name not in MODEL_PATHS:
             raise EmbeddingModelMissing(f"Unknown embedding model {name!r}; choose one of {sorted(MODEL_PATHS)}")
-        from sentence_transformers import SentenceTransformer
-
         path = MODEL_PATHS[name]()
         self.name = name
-        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._lock = threading.Lock()
-        self.dim = int(self._model.get_embedding_dimension() or 0)
+        self._loading = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=f"load-{name}")
+        self._loaded = self._loading.submit(_load_model, path)
+        self._loading.shutdown(wait=False)
+
+    @property
+    def _model(self) -> Any:
+        return self._loaded.result()
+
+    @property
+    def dim(self) -> int:
+        return int(self._model.get_embedding_dimension() or 0)
 
     def encode(self, texts: list[str], batch_size: int = 16, show_progress: bool = False) -> np.ndarray:
         if not texts:
@@ -117,6 +130,12 @@ class Embedder:
 
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+
+def _load_model(path: Path) -> Any:
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
 
 _LOAD = threading.Lock()

@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -130,21 +131,36 @@ class TokenEncoder:
 
     CACHE_SIZE = 4096  # questions, references and key points recur every turn: encode them once
 
+    _LAZY = frozenset({"model", "_tokenizer", "vocab", "whole_words", "_the", "_lock"})
+
     def __init__(self, embedder: object) -> None:
         self.embedder = embedder
+        self._cache: OrderedDict[str, Encoded] = OrderedDict()  # least recently used first
+        self._cache_lock = threading.Lock()
+        self._tok_lock = threading.Lock()
+        self._setup_lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        """The model's side is read on first use: the embedder may still be loading in the background."""
+        if name not in TokenEncoder._LAZY:
+            raise AttributeError(name)
+        with self.__dict__["_setup_lock"]:
+            if "vocab" not in self.__dict__:
+                self._setup()
+        return self.__dict__[name]
+
+    def _setup(self) -> None:
+        embedder = self.embedder
         self.model = getattr(embedder, "_model", None)
         tok = getattr(self.model, "tokenizer", None)
         # Thread safety (one scorer serves every session of the app): the model's tokenizer is mutable (each call
         # sets its padding and truncation), and the model reconfigures it inside `encode`, so token counting here
         # uses a private copy under its own lock and never touches the model's while another thread encodes.
         self._tokenizer = copy.deepcopy(tok) if tok is not None else None
-        self._tok_lock = threading.Lock()
-        self.vocab: dict[str, int] = dict(tok.get_vocab()) if tok is not None else {}
-        self.whole_words = {w for w in self.vocab if w.isalpha()}
-        self._the = self.vocab.get("the", 0)
         self._lock = getattr(embedder, "_lock", None)  # the embedder's: one model inference at a time
-        self._cache: OrderedDict[str, Encoded] = OrderedDict()  # least recently used first
-        self._cache_lock = threading.Lock()
+        self._the = dict(tok.get_vocab()).get("the", 0) if tok is not None else 0
+        self.whole_words = {w for w in tok.get_vocab() if w.isalpha()} if tok is not None else set()
+        self.vocab: dict[str, int] = dict(tok.get_vocab()) if tok is not None else {}  # last: marks setup done
 
     @property
     def token_level(self) -> bool:
