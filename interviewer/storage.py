@@ -50,6 +50,7 @@ class StaleSave(Exception):
 
 
 metadata = MetaData()
+MIGRATION_LOCK = 0x696E7476  # the advisory lock held while PostgreSQL's schema is created or migrated
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
 sessions = Table(
     "sessions",
@@ -154,6 +155,10 @@ class Store:
                     row = conn.execute(text("PRAGMA quick_check")).fetchone()
                     if row is None or row[0] != "ok":
                         raise DatabaseError("PRAGMA quick_check", {}, Exception(str(row)))
+                elif engine.dialect.name == "postgresql":
+                    # Replicas starting together on a fresh database would each create the tables and apply the
+                    # migrations (one failed on a duplicate type); one at a time, the others then find them done.
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 metadata.create_all(conn, tables=[schema_version])
                 current = conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
                 for number, migrate in enumerate(MIGRATIONS[current:], start=current + 1):

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from interviewer.judge.verdict import JudgeMeta, Verdict
 from interviewer.state import InterviewState, Message, QuestionRecord
-from interviewer.storage import StaleSave, Store
+from interviewer.storage import MIGRATIONS, StaleSave, Store
 
 PG_URL = os.environ.get("INTERVIEW_TEST_POSTGRES_URL")
 
@@ -178,3 +178,45 @@ def test_version_one_database_is_migrated_and_rows_belong_to_the_local_user(tmp_
     assert store.scoped("someone-else").load(old.id) is None
     store.save(loaded)
     assert store.load(old.id).version == 1
+
+
+def test_replicas_opening_a_fresh_postgres_database_together_all_start() -> None:
+    """Two replicas starting at once on an empty database each created the schema; one failed on a duplicate
+    type and never served. The schema is created and migrated under an advisory lock."""
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test PostgreSQL: INTERVIEW_TEST_POSTGRES_URL is not set")
+        pytest.skip("INTERVIEW_TEST_POSTGRES_URL is not set")
+    import threading
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    name = f"interview_race_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    barrier, errors, opened = threading.Barrier(6), [], []
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            opened.append(Store(url=url))
+        except Exception as err:  # noqa: BLE001 - collected and asserted below
+            errors.append(f"{type(err).__name__}: {err}")
+
+    threads = [threading.Thread(target=start) for _ in range(6)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert errors == [] and len(opened) == 6
+        assert {store.schema_version for store in opened} == {len(MIGRATIONS)}
+    finally:
+        for store in opened:
+            store.engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        admin.dispose()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARTIFACTS, REPO
+from tests.speech.conftest import wer
 from tests.test_browser import CHROMIUM, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -97,8 +98,10 @@ def test_answer_by_voice_in_chromium_with_a_fake_microphone(voice_server: str, a
 
             transcript = page.get_by_role("textbox", name="Your answer as transcribed")
             expect(transcript).to_be_visible(timeout=WAIT)
-            heard = transcript.input_value().lower().replace("-", " ")
-            assert "time based split" in heard and "canary" in heard, heard
+            heard = transcript.input_value()
+            # the whole answer, within ASR noise: a CPU-starved fake microphone once gave "the time base splits, oh,
+            # nothing from the future..." (word error rate 0.2); quiet round trips measure 0.03
+            assert wer([ANSWER], [heard]) <= 0.25 and "canary" in heard.lower(), heard
             page.get_by_role("button", name="Send answer").click()
             expect(page.get_by_text("Question 2 of 2")).to_be_visible(timeout=WAIT)
             expect(page.get_by_text("Score:").first).to_be_visible(timeout=WAIT)
