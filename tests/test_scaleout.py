@@ -6,6 +6,7 @@ The full-size run (20 candidates) is a benchmark: `python scripts/bench_scaleout
 from __future__ import annotations
 
 import shutil
+import time
 import urllib.request
 
 import pytest
@@ -26,7 +27,9 @@ def test_candidates_on_two_replicas_each_answer_stored_once_under_its_owner(tmp_
         for probe in probes:
             request = urllib.request.Request(f"{topo.url}/_stcore/health", headers={HEADER: probe})
             assert urllib.request.urlopen(request, timeout=30).status == 200
-        sticky = replicas_by_user(topo.work)
+        deadline = time.monotonic() + 30  # nginx logs a request just after answering it
+        while not set(probes) <= (sticky := replicas_by_user(topo.work)).keys() and time.monotonic() < deadline:
+            time.sleep(0.2)
     assert [r.error for r in runs] == [None] * len(users), [r.screen for r in runs if r.error]
     for run in runs:
         assert run.sent and sorted(stored.get(run.user, [])) == sorted(run.sent)  # each answer exactly once
