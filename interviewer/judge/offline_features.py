@@ -158,9 +158,10 @@ class TokenEncoder:
         # uses a private copy under its own lock and never touches the model's while another thread encodes.
         self._tokenizer = copy.deepcopy(tok) if tok is not None else None
         self._lock = getattr(embedder, "_lock", None)  # the embedder's: one model inference at a time
-        self._the = dict(tok.get_vocab()).get("the", 0) if tok is not None else 0
-        self.whole_words = {w for w in tok.get_vocab() if w.isalpha()} if tok is not None else set()
-        self.vocab: dict[str, int] = dict(tok.get_vocab()) if tok is not None else {}  # last: marks setup done
+        vocab: dict[str, int] = dict(tok.get_vocab()) if tok is not None else {}
+        self._the = vocab.get("the", 0)
+        self.whole_words = {w for w in vocab if w.isalpha()}
+        self.vocab = vocab  # last: its presence marks the setup done
 
     @property
     def token_level(self) -> bool:
