@@ -9,12 +9,12 @@ import altair as alt
 import streamlit as st
 
 from interviewer.config import get_settings
-from interviewer.escaping import for_markdown
-from interviewer.report import markdown_report
+from interviewer.interview.report import markdown_report
+from interviewer.interview.state import Message
 from interviewer.services import Services, build_services
-from interviewer.state import Message
-from interviewer.storage import StaleSave, Store, export_json
+from interviewer.storage.store import StaleSave, Store, export_json
 from interviewer.tailoring.session import bank_with
+from interviewer.text.escaping import for_markdown
 from interviewer.ui import account, provenance, voice_mode
 from interviewer.ui import coding as coding_ui
 from interviewer.ui.setup import setup_screen
@@ -35,7 +35,7 @@ def services() -> Services:
 @st.cache_resource(show_spinner="Checking the configured models…")
 def model_problems(_settings: object) -> list[str]:
     """Checked once per process: a bad key or an unreachable model server is said up front, in the sidebar."""
-    from interviewer.preflight import check_models
+    from interviewer.llm.preflight import check_models
 
     return check_models(_settings)
 

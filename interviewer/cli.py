@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from interviewer import bank_cli
 from interviewer.config import get_settings
+from interviewer.knowledge import bank_cli
 
 
 def _services(index: bool = True, progress: bool = False):
@@ -25,14 +25,14 @@ def _user(args: argparse.Namespace) -> str:
 
 
 def _store(args: argparse.Namespace):
-    from interviewer.storage import open_store
+    from interviewer.storage.store import open_store
 
     return open_store(get_settings()).scoped(_user(args))
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
     if args.round and not args.resume:
-        from interviewer.bank import load_bank
+        from interviewer.knowledge.bank import load_bank
 
         stages = load_bank(get_settings().bank_dir).loops[args.loop].stages
         if args.round not in stages:
@@ -93,8 +93,8 @@ def _print_messages(messages: list) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from interviewer.embeddings import get_embedder
-    from interviewer.index import build_index, get_collection, open_client
+    from interviewer.knowledge.embeddings import get_embedder
+    from interviewer.knowledge.index import build_index, get_collection, open_client
 
     settings = get_settings()
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
@@ -112,7 +112,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from interviewer.retrieval import QueryError
+    from interviewer.knowledge.retrieval import QueryError
 
     services = _services(index=False)
     retriever = services.retriever
@@ -150,7 +150,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from interviewer.grading import grade_file
+    from interviewer.judge.grading import grade_file
 
     return grade_file(Path(args.data), Path(args.out), judge_kind=args.judge, settings=get_settings())
 
@@ -167,9 +167,9 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from interviewer.bank import load_bank
-    from interviewer.report import markdown_report
-    from interviewer.storage import export_json
+    from interviewer.interview.report import markdown_report
+    from interviewer.knowledge.bank import load_bank
+    from interviewer.storage.store import export_json
 
     settings = get_settings()
     state = _store(args).load(args.session_id)
@@ -272,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     from interviewer.evaluation import add_eval_parser
 
     add_eval_parser(sub)
-    from interviewer.replay import register as register_replay
+    from interviewer.evaluation.replay import register as register_replay
 
     __import__("interviewer.speech.cli", fromlist=["register"]).register(sub)  # speak, transcribe
 

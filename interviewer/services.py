@@ -6,18 +6,18 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from interviewer.bank import QuestionBank, load_bank
 from interviewer.config import Settings
-from interviewer.embeddings import Embedder, get_embedder
-from interviewer.engine import Interview
-from interviewer.exercises import Exercises, load_exercises
-from interviewer.index import IndexReport, build_index, get_collection, open_client
+from interviewer.interview.engine import Interview
+from interviewer.interview.state import InterviewState, Usage
+from interviewer.interview.voice import LLMVoice, TemplateVoice
 from interviewer.judge import GroundedJudge, build
+from interviewer.knowledge.bank import QuestionBank, load_bank
+from interviewer.knowledge.embeddings import Embedder, get_embedder
+from interviewer.knowledge.exercises import Exercises, load_exercises
+from interviewer.knowledge.index import IndexReport, build_index, get_collection, open_client
+from interviewer.knowledge.retrieval import Retriever
 from interviewer.llm import LLM, Completion, model_config_from_settings
-from interviewer.retrieval import Retriever
-from interviewer.state import InterviewState, Usage
-from interviewer.storage import Store, open_store
-from interviewer.voice import LLMVoice, TemplateVoice
+from interviewer.storage.store import Store, open_store
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Services:
             current = state.records[-1].question_id if state.records else None
             state.usage.append(Usage.of("interviewer", c, question_id=current))
 
-        from interviewer.recording import recorder_for
+        from interviewer.llm.recording import recorder_for
 
         cfg = model_config_from_settings(settings, "interviewer")
         llm = LLM(cfg, on_usage=record, on_exchange=recorder_for(settings))

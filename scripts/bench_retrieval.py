@@ -42,8 +42,8 @@ def peak_rss_mb() -> float:
 def child_build(data_dir: Path, model: str, corpus: Path) -> dict[str, Any]:
     """Runs in a fresh process: import, load the model, build (cold or incremental), rebuild with nothing changed."""
     start = time.perf_counter()
-    from interviewer.embeddings import get_embedder
-    from interviewer.index import build_index, get_collection, open_client
+    from interviewer.knowledge.embeddings import get_embedder
+    from interviewer.knowledge.index import build_index, get_collection, open_client
 
     imported = time.perf_counter()
     embedder = get_embedder(model)
@@ -102,8 +102,8 @@ def _time_each(fn: Callable[[str], Any], items: list[str]) -> list[float]:
 
 def bench_queries(retriever: Any, queries: list[str], repeats: int = 3, k: int = 5) -> dict[str, dict[str, float]]:
     """p50/p95 in ms per query for each mode, the embedding alone, the Chroma query alone and the rerank stage alone."""
-    from interviewer.rerank import FirstStage
-    from interviewer.retrieval import FUSION_DEPTH, rrf
+    from interviewer.knowledge.rerank import FirstStage
+    from interviewer.knowledge.retrieval import FUSION_DEPTH, rrf
 
     retriever.search(queries[0], k=k)  # warm caches and lazy initialisation
     vectors = {q: retriever.embedder.encode([q])[0].tolist() for q in queries}
@@ -130,7 +130,7 @@ def bench_queries(retriever: Any, queries: list[str], repeats: int = 3, k: int =
 
 def synthetic_corpus(source: Path, target: Path, n_chunks: int, per_doc: int = 50, seed: int = 0) -> int:
     """Markdown docs of one-chunk sections, each ~1,200 chars of corpus sentences drawn at random."""
-    from interviewer.corpus import SKIP_NAMES
+    from interviewer.knowledge.corpus import SKIP_NAMES
 
     text = " ".join(p.read_text(encoding="utf-8") for p in sorted(source.glob("*.md")) if p.name not in SKIP_NAMES)
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", re.sub(r"[#*|`-]+", " ", text)) if 40 < len(s) < 400]
@@ -152,9 +152,9 @@ def synthetic_corpus(source: Path, target: Path, n_chunks: int, per_doc: int = 5
 
 
 def bench_growth(model: str, n_chunks: int, queries: list[str], work: Path, repeats: int = 3) -> dict[str, Any]:
-    from interviewer.embeddings import get_embedder
-    from interviewer.index import build_index, get_collection, open_client
-    from interviewer.retrieval import Retriever
+    from interviewer.knowledge.embeddings import get_embedder
+    from interviewer.knowledge.index import build_index, get_collection, open_client
+    from interviewer.knowledge.retrieval import Retriever
 
     made = synthetic_corpus(CORPUS, work / "corpus", n_chunks)
     embedder = get_embedder(model)
@@ -174,9 +174,9 @@ def bench_growth(model: str, n_chunks: int, queries: list[str], work: Path, repe
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from interviewer.embeddings import get_embedder
-    from interviewer.index import build_index, get_collection, open_client
-    from interviewer.retrieval import Retriever
+    from interviewer.knowledge.embeddings import get_embedder
+    from interviewer.knowledge.index import build_index, get_collection, open_client
+    from interviewer.knowledge.retrieval import Retriever
 
     queries = [json.loads(line)["query"] for line in QUERIES.read_text().splitlines() if line.strip()]
     result: dict[str, Any] = {

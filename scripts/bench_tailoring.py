@@ -24,8 +24,8 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from interviewer.bank import load_bank  # noqa: E402
-from interviewer.embeddings import get_embedder  # noqa: E402
+from interviewer.knowledge.bank import load_bank  # noqa: E402
+from interviewer.knowledge.embeddings import get_embedder  # noqa: E402
 from interviewer.tailoring.measure import load_postings, match_share, untailored_share  # noqa: E402
 from interviewer.tailoring.plan import plan_interview  # noqa: E402
 

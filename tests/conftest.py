@@ -47,7 +47,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
 
 @pytest.fixture(scope="session")
 def bank():
-    from interviewer.bank import load_bank
+    from interviewer.knowledge.bank import load_bank
 
     loaded = load_bank(REPO / "question_bank")
     assert not loaded.errors, loaded.errors
@@ -105,10 +105,10 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_interview(bank):
-    from interviewer.engine import Interview
+    from interviewer.interview.engine import Interview
+    from interviewer.interview.state import InterviewState
+    from interviewer.interview.voice import TemplateVoice
     from interviewer.judge import GroundedJudge
-    from interviewer.state import InterviewState
-    from interviewer.voice import TemplateVoice
 
     def make(script, loop="mle", level="mid", n=3, feedback="each", max_followups=1, saved=None):
         state = InterviewState(loop=loop, level=level, n_questions=n, feedback_mode=feedback, id="fixedseed")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from interviewer.state import InterviewState
-from interviewer.storage import Store
+from interviewer.interview.state import InterviewState
+from interviewer.storage.store import Store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from interviewer.bank import load_bank
+from interviewer.knowledge.bank import load_bank
 from tests.fixture_bank import write_fixture_bank
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

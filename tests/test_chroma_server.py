@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.index import get_collection, open_client
+from interviewer.knowledge.index import get_collection, open_client
 from tests.test_index import (
     check_incremental_and_idempotent,
     check_search_modes_role_filter_and_bad_queries,

@@ -84,7 +84,7 @@ def test_killed_mid_interview_loses_nothing_and_resumes(shared_data_dir: Path, s
     import signal
     import time
 
-    from interviewer.storage import Store
+    from interviewer.storage.store import Store
 
     env = {**os.environ, "INTERVIEW_DATA_DIR": str(shared_data_dir), "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(

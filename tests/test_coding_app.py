@@ -81,10 +81,10 @@ def test_setup_without_the_coding_round_asks_no_exercise(app: AppTest) -> None:
 def _setup_script(backend: str | None) -> None:
     import streamlit as st
 
-    from interviewer.bank import load_bank
     from interviewer.coding.grading import CodeRunner
     from interviewer.coding.sandbox import Choice
     from interviewer.config import REPO_ROOT
+    from interviewer.knowledge.bank import load_bank
     from interviewer.ui import coding as coding_ui
 
     notes = {None: "Code cannot run on this server: install bubblewrap.", "process": "Not isolated (process)."}

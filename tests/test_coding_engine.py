@@ -6,12 +6,12 @@ import pytest
 
 from interviewer.coding.grading import CodeRunner, correctness, final_score
 from interviewer.coding.sandbox import Choice, choose
-from interviewer.engine import Interview
+from interviewer.interview.engine import Interview
+from interviewer.interview.policy import plan_with_coding
+from interviewer.interview.report import markdown_report, summary_text
+from interviewer.interview.state import InterviewState
+from interviewer.interview.voice import TemplateVoice
 from interviewer.judge import GroundedJudge
-from interviewer.policy import plan_with_coding
-from interviewer.report import markdown_report, summary_text
-from interviewer.state import InterviewState
-from interviewer.voice import TemplateVoice
 from tests.conftest import FakeJudge
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interviewer import embeddings
+from interviewer.knowledge import embeddings
 
 
 def test_a_failed_background_load_is_raised_at_first_use(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from interviewer.policy import pick_question, plan_stages, served_stages, target_difficulty
-from interviewer.state import InterviewState
+from interviewer.interview.policy import pick_question, plan_stages, served_stages, target_difficulty
+from interviewer.interview.state import InterviewState
 
 
 def texts(messages) -> list[str]:

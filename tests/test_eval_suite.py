@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.bank import load_bank
 from interviewer.config import Settings
 from interviewer.evaluation import gates, metrics
 from interviewer.evaluation.datasets import Sample, load_gold
@@ -24,6 +23,7 @@ from interviewer.evaluation.runner import JudgeEvalOptions, run_judge_eval, writ
 from interviewer.evaluation.scorers import GOLD_RULES, PROBE_RULES, passed
 from interviewer.evaluation.solver import Judged
 from interviewer.judge.verdict import JudgeMeta, KeyPointVerdict, Verdict
+from interviewer.knowledge.bank import load_bank
 from tests.conftest import REPO
 
 # -- metrics: small examples computed by hand -----------------------------------------------------------------
@@ -504,7 +504,7 @@ def test_gold_answers_still_answer_the_questions_they_were_graded_against() -> N
     (and stored interviews): a changed question gets a new id. The lock holds a hash of each graded text."""
     import hashlib
 
-    from interviewer.bank import load_bank
+    from interviewer.knowledge.bank import load_bank
 
     bank = load_bank(REPO / "question_bank")
     lock = json.loads((REPO / "evals" / "gold" / "questions.lock.json").read_text())

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from interviewer.engine import Interview
+from interviewer.interview.engine import Interview
+from interviewer.interview.state import InterviewState
+from interviewer.interview.voice import LLMVoice
 from interviewer.judge import GroundedJudge
 from interviewer.judge.llm_judge import Judgement, LLMJudge
 from interviewer.llm import LLM, ConnectionFailed, LLMError, ModelConfig, ProviderError, RateLimited
-from interviewer.state import InterviewState
-from interviewer.voice import LLMVoice
 from tests.fake_openai import FakeOpenAI, Reply, completion_body
 
 MSG = [{"role": "user", "content": "hi"}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from interviewer.config import Settings
-from interviewer.identity import AuthRequired, is_loopback, resolve_identity, startup_problem
+from interviewer.storage.identity import AuthRequired, is_loopback, resolve_identity, startup_problem
 
 HEADER = "X-Forwarded-Email"
 

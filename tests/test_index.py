@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.corpus import chunk_document, read_document
-from interviewer.embeddings import get_embedder
-from interviewer.index import build_index, get_collection, open_client
-from interviewer.retrieval import MODES, QueryError, Retriever, rrf
+from interviewer.knowledge.corpus import chunk_document, read_document
+from interviewer.knowledge.embeddings import get_embedder
+from interviewer.knowledge.index import build_index, get_collection, open_client
+from interviewer.knowledge.retrieval import MODES, QueryError, Retriever, rrf
 from tests.sample_corpus import DOC_A
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interviewer.inputs import clean_answer, parse_command
+from interviewer.interview.inputs import clean_answer, parse_command
 
 
 def test_commands() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from interviewer.config import Settings
-from interviewer.grading import adhoc_question, grade_items
 from interviewer.judge import build
+from interviewer.judge.grading import adhoc_question, grade_items
 from interviewer.judge.offline import REFERENCE_ONLY
 
 REFERENCE = "Quantize the weights to int8. Batch requests dynamically. Cache repeated prompts."

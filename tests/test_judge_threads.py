@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.bank import Question
 from interviewer.config import Settings
-from interviewer.embeddings import get_embedder
-from interviewer.index import build_index, get_collection, open_client
 from interviewer.judge import GroundedJudge, build
 from interviewer.judge.offline_features import Encoded, TokenEncoder
 from interviewer.judge.verdict import Verdict
-from interviewer.retrieval import Retriever
+from interviewer.knowledge.bank import Question
+from interviewer.knowledge.embeddings import get_embedder
+from interviewer.knowledge.index import build_index, get_collection, open_client
+from interviewer.knowledge.retrieval import Retriever
 
 REPO = Path(__file__).resolve().parent.parent
 THREADS = 8

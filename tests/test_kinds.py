@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.bank import load_bank
 from interviewer.judge.answer_number import check_number
 from interviewer.judge.kinds import KindGrader, case_verdict, phase_question, phase_reference
 from interviewer.judge.star import analyse
 from interviewer.judge.verdict import JudgeMeta, KeyPointVerdict, Verdict
+from interviewer.knowledge.bank import load_bank
 from tests.fixture_bank import write_fixture_bank
 
 
@@ -183,7 +183,7 @@ def test_the_judge_sees_the_level_rubric(fbank) -> None:
 
 def test_offline_judge_grades_kinds_end_to_end(fbank, services) -> None:
     """The real offline judge through the kind grading, batched: references pass, a moved number fails."""
-    from interviewer.bank_rules import outside_tolerance
+    from interviewer.knowledge.bank_rules import outside_tolerance
 
     grader = KindGrader(services.judge)
     stats = fbank.questions["mle-stats-01"]

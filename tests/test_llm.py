@@ -241,9 +241,9 @@ def test_the_offline_product_never_imports_litellm() -> None:
 
     code = (
         "import sys\n"
-        "from interviewer.bank import load_bank\n"
+        "from interviewer.knowledge.bank import load_bank\n"
         "from interviewer.config import Settings\n"
-        "import interviewer.services, interviewer.engine, interviewer.voice, interviewer.judge\n"
+        "import interviewer.services, interviewer.interview.engine, interviewer.interview.voice, interviewer.judge\n"
         "load_bank(Settings(_env_file=None).bank_dir)\n"
         "print('litellm' in sys.modules)\n"
     )

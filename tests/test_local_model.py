@@ -15,14 +15,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from interviewer.engine import Interview
+from interviewer.interview.engine import Interview
+from interviewer.interview.state import InterviewState
+from interviewer.interview.voice import LLMVoice, TemplateVoice
+from interviewer.interview.voice_guards import asks
 from interviewer.judge import GroundedJudge
 from interviewer.judge.guards import quote_in_answer
 from interviewer.judge.llm_judge import LLMJudge, overall_score
 from interviewer.llm import LLM, BadResponse, Completion, ModelConfig, model_config_from_settings
-from interviewer.state import InterviewState
-from interviewer.voice import LLMVoice, TemplateVoice
-from interviewer.voice_guards import asks
 from tests.conftest import FakeJudge
 from tests.local_model import ALIAS, LocalModelMissing, LocalServer, find_gguf, require_llama_cpp
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.bank import load_bank
-from interviewer.engine import Interview
+from interviewer.interview.engine import Interview
+from interviewer.interview.policy import plan_interview, served_stages
+from interviewer.interview.state import InterviewState
+from interviewer.interview.voice import TemplateVoice
 from interviewer.judge import GroundedJudge
 from interviewer.judge.star import PROBES
-from interviewer.policy import plan_interview, served_stages
-from interviewer.state import InterviewState
-from interviewer.voice import TemplateVoice
+from interviewer.knowledge.bank import load_bank
 from tests.conftest import FakeJudge
 from tests.fixture_bank import write_fixture_bank
 

@@ -55,7 +55,7 @@ def test_bank_list_json_rows(fixture_env: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_bank_list_includes_coding_exercises(fixture_env: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
-    from interviewer import exercises
+    from interviewer.knowledge import exercises
 
     softmax = SimpleNamespace(
         id="softmax", title="Softmax", loops=["mle", "llm"], levels=["junior", "mid"], signature="softmax(x, axis=-1)"

@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from interviewer.config import Settings
-from interviewer.preflight import check_models
+from interviewer.llm.preflight import check_models
 from tests.fake_openai import FakeOpenAI, Reply
 
 

@@ -9,11 +9,11 @@ import pytest
 
 from interviewer.cli import main
 from interviewer.config import Settings
+from interviewer.evaluation.replay import replay_item
+from interviewer.interview.voice import LLMVoice
 from interviewer.judge.llm_judge import LLMJudge
 from interviewer.llm import LLM, ModelConfig
-from interviewer.recording import ReplayLLM, recorder_for
-from interviewer.replay import replay_item
-from interviewer.voice import LLMVoice
+from interviewer.llm.recording import ReplayLLM, recorder_for
 from tests.fake_openai import FakeOpenAI, Reply
 
 COMPOUND = (
@@ -118,8 +118,8 @@ def test_a_recorded_session_replays_to_what_the_app_showed(tmp_path: Path, bank)
 
 
 def test_the_record_setting_reaches_the_apps_voice(tmp_path: Path, bank, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interviewer.interview.state import InterviewState
     from interviewer.services import Services
-    from interviewer.state import InterviewState
 
     with FakeOpenAI([Reply(COMPOUND)]) as srv:
         settings = Settings(

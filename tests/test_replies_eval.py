@@ -7,8 +7,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from interviewer.evaluation.replay import ReplayItem
 from interviewer.evaluation.replies import REPLIES_PATH, cmd_eval_replies
-from interviewer.replay import ReplayItem
 
 
 def test_the_labelled_set_is_well_formed(bank) -> None:

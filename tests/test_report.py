@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from interviewer.report import markdown_report
-from interviewer.state import InterviewState, Usage
+from interviewer.interview.report import markdown_report
+from interviewer.interview.state import InterviewState, Usage
 
 
 def test_usage_shown_only_when_a_model_was_called(bank) -> None:
@@ -33,8 +33,8 @@ def test_usage_shown_only_when_a_model_was_called(bank) -> None:
 
 
 def test_markdown_export_shows_candidate_markup_literally(bank) -> None:
+    from interviewer.interview.state import QuestionRecord
     from interviewer.judge.verdict import JudgeMeta, KeyPointVerdict, Verdict
-    from interviewer.state import QuestionRecord
 
     typed = "if latency<p99 and cost>budget then\n&lt;img src=x onerror=alert(1)&gt; ![t](http://198.51.100.7/p.png)"
     state = InterviewState(loop="mle", level="mid", n_questions=1, status="finished")

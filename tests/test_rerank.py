@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import Stemmer
 
-from interviewer.rerank import FirstStage, LexicalReranker, RerankWeights
+from interviewer.knowledge.rerank import FirstStage, LexicalReranker, RerankWeights
 
 STEM = Stemmer.Stemmer("english").stemWord
 

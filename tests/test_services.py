@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from interviewer.state import InterviewState
-from interviewer.voice import LLMVoice, TemplateVoice
+from interviewer.interview.state import InterviewState
+from interviewer.interview.voice import LLMVoice, TemplateVoice
 
 
 def test_resumed_session_is_judged_by_the_models_it_started_with(services) -> None:

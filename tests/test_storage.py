@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from interviewer.interview.state import InterviewState, Message, QuestionRecord
 from interviewer.judge.verdict import JudgeMeta, Verdict
-from interviewer.state import InterviewState, Message, QuestionRecord
-from interviewer.storage import MIGRATIONS, StaleSave, Store
+from interviewer.storage.store import MIGRATIONS, StaleSave, Store
 
 PG_URL = os.environ.get("INTERVIEW_TEST_POSTGRES_URL")
 

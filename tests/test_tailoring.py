@@ -9,7 +9,7 @@ from statistics import mean
 
 import pytest
 
-from interviewer.bank import QuestionBank
+from interviewer.knowledge.bank import QuestionBank
 from interviewer.tailoring.measure import load_postings, match_share, untailored_share
 from interviewer.tailoring.plan import candidates, plan_interview
 from interviewer.tailoring.resume import pick_claims
@@ -25,7 +25,7 @@ RESUME = (DATA / "resume.md").read_text(encoding="utf-8")
 
 @pytest.fixture(scope="module")
 def embedder():
-    from interviewer.embeddings import get_embedder
+    from interviewer.knowledge.embeddings import get_embedder
 
     return get_embedder()
 

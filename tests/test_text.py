@@ -1,10 +1,10 @@
-"""The shared text rules (interviewer/text.py): each splitter option does what its callers rely on."""
+"""The shared text rules (interviewer/text/rules.py): each splitter option does what its callers rely on."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from interviewer.text import split_sentences, stem, stop_words, strip_markup
+from interviewer.text.rules import split_sentences, stem, stop_words, strip_markup
 
 
 def test_default_cuts_after_end_marks_and_at_every_line_break() -> None:

@@ -6,13 +6,13 @@ model really writes.
 
 from __future__ import annotations
 
-from interviewer.engine import Interview
+from interviewer.interview.engine import Interview
+from interviewer.interview.state import InterviewState
+from interviewer.interview.voice import LLMVoice, TemplateVoice
+from interviewer.interview.voice_guards import asks, clean, drops_clause, leak
+from interviewer.interview.voice_verdicts import verdict
 from interviewer.judge import GroundedJudge
 from interviewer.llm import LLM, ModelConfig
-from interviewer.state import InterviewState
-from interviewer.voice import LLMVoice, TemplateVoice
-from interviewer.voice_guards import asks, clean, drops_clause, leak
-from interviewer.voice_verdicts import verdict
 from tests.conftest import FakeJudge
 from tests.fake_openai import FakeOpenAI, Reply
 
@@ -243,7 +243,7 @@ def test_model_failure_falls_back_and_the_interview_continues(bank) -> None:
 
 
 def bank_dir_of(bank) -> object:  # noqa: ARG001 - the voice measures word rarity on the repository's bank
-    from interviewer.voice import BANK_DIR
+    from interviewer.interview.voice import BANK_DIR
 
     return BANK_DIR
 

@@ -53,9 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="print the fit, write nothing")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    from interviewer.bank import load_bank
     from interviewer.config import get_settings
     from interviewer.judge import build
+    from interviewer.knowledge.bank import load_bank
 
     settings = get_settings().model_copy(update={"judge_model": "offline"})
     bank = load_bank(settings.bank_dir)

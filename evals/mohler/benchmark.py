@@ -2,7 +2,7 @@
 
     python evals/mohler/benchmark.py --data DIR [--json] [--judge offline|llm]
 
-Every answer goes through `interviewer.grading.grade_items` (the function behind `interview grade`): an item
+Every answer goes through `interviewer.judge.grading.grade_items` (the function behind `interview grade`): an item
 with a question, a reference answer and no key points, judged by `interviewer.judge.build(settings)`. Prints
 Pearson, Spearman and RMSE (after a linear calibration of our 1–5 score onto the 0–5 human scale, fitted on the
 dev split only) for the dev split (assignments 1–6) and the test split (assignments 7–12), and the wall and CPU
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     start, cpu_start = time.perf_counter(), time.process_time()
     sys.path.insert(0, str(REPO))
     from interviewer.config import get_settings
-    from interviewer.grading import grade_items
+    from interviewer.judge.grading import grade_items
 
     items = [
         {"id": i, "question": it["question"], "reference_answer": it["reference"], "answer": it["answer"]}

@@ -104,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(REPO))
-    from interviewer.embeddings import get_embedder
     from interviewer.judge.offline_scorer import DEFAULT_PARAMS, OfflineScorer, off_topic_threshold
+    from interviewer.knowledge.embeddings import get_embedder
 
     data = load(args.data)
     dev = data.split(data.dev)  # the test split is dropped before anything is computed

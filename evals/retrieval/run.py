@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.config import REPO_ROOT
-from interviewer.retrieval import Retriever
+from interviewer.knowledge.retrieval import Retriever
 
 QUERIES = Path(__file__).resolve().parent / "queries.jsonl"
 MODES = ("bm25", "dense", "hybrid", "rerank")
@@ -119,8 +119,8 @@ def evaluate(retriever: Retriever, queries: list[Query], modes: tuple[str, ...] 
 
 def build_retriever(model: str, data_dir: Path, corpus: Path) -> tuple[Retriever, dict[str, float]]:
     """Index the corpus (incrementally) into data_dir with the given embedding model."""
-    from interviewer.embeddings import get_embedder
-    from interviewer.index import build_index, get_collection, open_client
+    from interviewer.knowledge.embeddings import get_embedder
+    from interviewer.knowledge.index import build_index, get_collection, open_client
 
     start = time.perf_counter()
     embedder = get_embedder(model)

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from interviewer.bank import KeyPoint, Level, Question
+from interviewer.knowledge.bank import KeyPoint, Level, Question
 from interviewer.resources import read_yaml
 
 CODING_STAGE = "coding"

@@ -141,11 +141,11 @@ def cmd_eval_judge(args: argparse.Namespace, settings: Settings | None = None, j
 
 def interviewer_voice(settings: Settings, loop: str) -> Any:
     """The configured voice for one loop, as `Services.voice` builds it."""
-    from interviewer.voice import LLMVoice, TemplateVoice
+    from interviewer.interview.voice import LLMVoice, TemplateVoice
 
     if settings.offline_interviewer:
         return TemplateVoice()
-    from interviewer.bank import load_bank
+    from interviewer.knowledge.bank import load_bank
     from interviewer.llm import LLM, model_config_from_settings
 
     title = load_bank(settings.bank_dir).loops[loop].title
@@ -154,7 +154,7 @@ def interviewer_voice(settings: Settings, loop: str) -> Any:
 
 def interviewer_parts(settings: Settings, loop: str) -> tuple[Any, Any]:
     """The configured judge (no retrieval) and voice for one loop."""
-    from interviewer.embeddings import get_embedder
+    from interviewer.knowledge.embeddings import get_embedder
     from interviewer.services import build_judge
 
     embedder = get_embedder(settings.embedding_model) if settings.offline_judge else None
@@ -165,8 +165,8 @@ def run_interviewer_eval(
     loops: list[str], settings: Settings, *, n_questions: int = 3, personas: list[str] | None = None, parts: Any = None
 ) -> list[Any]:
     """Every persona through every loop. `parts(loop) -> (judge, voice)` overrides the configured ones."""
-    from interviewer.bank import load_bank
     from interviewer.evaluation.interviewer_eval import PERSONAS, run_persona
+    from interviewer.knowledge.bank import load_bank
 
     bank = load_bank(settings.bank_dir)
     chosen = [p for p in PERSONAS if not personas or p.name in personas]

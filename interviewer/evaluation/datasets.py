@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interviewer.bank import Question, QuestionBank
 from interviewer.config import REPO_ROOT
+from interviewer.knowledge.bank import Question, QuestionBank
 
 GOLD_PATH = REPO_ROOT / "evals" / "gold" / "answers.jsonl"
 SECOND_GRADES_PATH = REPO_ROOT / "evals" / "gold" / "second_grades.jsonl"
@@ -111,7 +111,7 @@ def mohler_split(question_id: str) -> str:
 def load_mohler(splits: set[str], root: Path) -> list[Sample]:
     """Mohler et al. (2011) student answers with their 0..5 human average, judged against the reference alone,
     exactly as `interview grade` judges an item with a reference answer and no key points."""
-    from interviewer.grading import adhoc_question
+    from interviewer.judge.grading import adhoc_question
 
     if not (root / "questions.csv").is_file():
         raise FileNotFoundError(f"no Mohler benchmark at {root} (--mohler-dir DIR)")

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from interviewer.bank import Question, QuestionBank
-from interviewer.engine import Interview
-from interviewer.policy import part_probes
-from interviewer.state import InterviewState, Message
-from interviewer.voice_guards import asks, asks_more
+from interviewer.interview.engine import Interview
+from interviewer.interview.policy import part_probes
+from interviewer.interview.state import InterviewState, Message
+from interviewer.interview.voice_guards import asks, asks_more
+from interviewer.knowledge.bank import Question, QuestionBank
 
 Reply = Callable[[Question, int, int], str]  # (question, attempt on this question, turn in the interview) -> line
 OFF_TOPIC = "My favourite recipe is a slow-cooked tomato sauce: garlic, olive oil, basil, and two hours on low heat."

@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import random
 
-from interviewer.bank import Question, QuestionBank
 from interviewer.evaluation.datasets import Sample
-from interviewer.text import split_sentences
+from interviewer.knowledge.bank import Question, QuestionBank
+from interviewer.text.rules import split_sentences
 
 # Held out: none of these phrasings appears in the detector's patterns or its tests (interviewer/judge/
 # injection_patterns.py, tests/test_injection.py); they cover other wordings, languages and obfuscations.

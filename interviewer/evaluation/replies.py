@@ -1,7 +1,7 @@
 """`interview eval replies`: the voice's guards and the LLM judge's parser on a labelled set of realistic replies.
 
 `evals/replies/replies.jsonl` holds hand-written model replies in the styles of several models (see its
-README), each replayed through the real code by `interviewer.replay`. A good voice reply must be shown as
+README), each replayed through the real code by `interviewer.evaluation.replay`. A good voice reply must be shown as
 written (anything else is a false rejection); a bad one must not be (caught), and its offending words must
 not reach the candidate (removed). A judge reply must score within 0.5 of the score its own content implies.
 """
@@ -127,8 +127,8 @@ def table(results: dict[str, Any], verbose: bool = False) -> str:
 
 
 def run(data: Path, split: str = "all") -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    from interviewer.bank import load_bank
-    from interviewer.replay import read_lines, replay_item
+    from interviewer.evaluation.replay import read_lines, replay_item
+    from interviewer.knowledge.bank import load_bank
 
     bank = load_bank(get_settings().bank_dir)
     rows = [r for r in read_lines(data) if split == "all" or r.get("split") == split]

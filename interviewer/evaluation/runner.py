@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from interviewer.bank import load_bank
 from interviewer.config import REPO_ROOT, Settings
 from interviewer.evaluation import gates, scorers
 from interviewer.evaluation.datasets import (
@@ -28,6 +27,7 @@ from interviewer.evaluation.metrics import clean
 from interviewer.evaluation.probes import load_probes
 from interviewer.evaluation.scorers import GOLD_RULES, PROBE_RULES, passed
 from interviewer.evaluation.solver import Judged, JudgeSolver, build_eval_judge
+from interviewer.knowledge.bank import load_bank
 
 RUNS_DIR = REPO_ROOT / "evals" / "runs"
 SUITES = ("gold", "probes", "mohler")

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from interviewer.bank import Question
 from interviewer.judge.verdict import MissedPoint, PassageRef, Verdict
-from interviewer.retrieval import Passage, Retriever
+from interviewer.knowledge.bank import Question
+from interviewer.knowledge.retrieval import Passage, Retriever
 
 if TYPE_CHECKING:
     from interviewer.config import Settings
@@ -41,15 +41,15 @@ def build(
     """The judge the settings name: offline when `judge_model` is "offline", else the LLM judge (cached on disk).
     `embedder` defaults to the settings' embedding model (offline judge only)."""
     if settings.offline_judge:
-        from interviewer.embeddings import get_embedder
         from interviewer.judge.offline import OfflineJudge
         from interviewer.judge.offline_scorer import OfflineScorer
+        from interviewer.knowledge.embeddings import get_embedder
 
         inner: Any = OfflineJudge(OfflineScorer(embedder=embedder or get_embedder(settings.embedding_model)))
     else:
         from interviewer.judge.llm_judge import LLMJudge
         from interviewer.llm import LLM, model_config_from_settings
-        from interviewer.recording import recorder_for
+        from interviewer.llm.recording import recorder_for
 
         llm = LLM(model_config_from_settings(settings, "judge"), on_exchange=recorder_for(settings))
         inner = LLMJudge(llm, cache_dir=settings.data_dir / "judge-cache", samples=settings.judge_samples)

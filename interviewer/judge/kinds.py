@@ -20,13 +20,13 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from interviewer.bank import Question
 from interviewer.judge.answer_number import NumberCheck, check_number
 from interviewer.judge.guards import strip_injection
 from interviewer.judge.numbers import fmt
 from interviewer.judge.star import TITLES, WEIGHTS, StarReport, analyse
 from interviewer.judge.verdict import CriterionVerdict, KeyPointVerdict, PartScore, Verdict
-from interviewer.text import split_sentences
+from interviewer.knowledge.bank import Question
+from interviewer.text.rules import split_sentences
 
 NO_CREDIT = {"empty", "gibberish", "off_topic"}
 RESULT_CAP, UNMEASURED_CAP, NO_ACTION_CAP, TEAM_ONLY_CAP = 3.0, 4.0, 3.0, 3.5

@@ -107,7 +107,7 @@ def _unit_of(word: str) -> tuple[str, float] | None:
 
 
 def _stem(word: str) -> str:
-    """A unit word's singular, abbreviations spelled out. Not `interviewer.text.stem`: Snowball keeps an acronym's
+    """A unit word's singular, abbreviations spelled out. Not `interviewer.text.rules.stem`: Snowball keeps an acronym's
     plural ("gpus"), so "8 GPUs" would not match "per GPU"."""
     word = _SYNONYMS.get(word, word)
     return word[:-1] if len(word) > 3 and word.endswith("s") else word

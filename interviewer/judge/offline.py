@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 
-from interviewer.bank import Question
 from interviewer.judge.offline_scorer import OfflineAssessment, OfflineScorer
 from interviewer.judge.verdict import CriterionVerdict, JudgeMeta, KeyPointVerdict, Verdict
+from interviewer.knowledge.bank import Question
 
 NO_CREDIT = {"empty", "gibberish", "off_topic"}
 REFERENCE_ONLY = "reference-only"  # Question tag: grade against the reference answer, there is no rubric

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from interviewer.text import split_sentences, stop_words, strip_markup
+from interviewer.text.rules import split_sentences, stop_words, strip_markup
 
 _TRAILING = re.compile(r"(?:[\s.!?;:,\-–—*•]|\b(?:and|but|so|also|then|please|now|or)\b)+$", re.I)
 _LEADING = re.compile(r"^[\s\-*•]+")
@@ -66,7 +66,7 @@ def join_spans(spans: list[str]) -> str:
 def stem(word: str) -> str:
     """A crude suffix stripper, part of the fitted scorer's features (see offline_judge_params.json).
 
-    Not `interviewer.text.stem`: with Snowball the judge eval moved (gold dev QWK 0.871 -> 0.866, terse_correct
+    Not `interviewer.text.rules.stem`: with Snowball the judge eval moved (gold dev QWK 0.871 -> 0.866, terse_correct
     pass 0.88 -> 0.62, gold test judge_design pass 0.67 -> 0.33): "queries" -> "query" is a vocabulary word for
     `plausible_word`, "queri" is not, and Snowball keeps acronym plurals ("gpus"). Switch only with a refit."""
     for suf in _SUFFIXES:

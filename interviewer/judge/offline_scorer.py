@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from interviewer.embeddings import get_embedder
 from interviewer.judge import offline_features as of
 from interviewer.judge.injection import is_injection
+from interviewer.knowledge.embeddings import get_embedder
 
 PARAMS_PATH = Path(__file__).resolve().parent.parent / "data" / "offline_judge_params.json"
 DEFAULT_PARAMS: dict[str, Any] = {  # used only until the fit script has written the JSON

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from interviewer.judge.numbers import normalise
-from interviewer.text import split_sentences
+from interviewer.text.rules import split_sentences
 
 _I = re.IGNORECASE
 SITUATION = re.compile(

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
-from interviewer.state import Delivery
-from interviewer.text import split_sentences
+from interviewer.interview.state import Delivery
+from interviewer.text.rules import split_sentences
 
 FILLER_KEYS = ("um", "uh", "er", "hmm", "like", "you know", "i mean", "basically", "actually", "literally")
 PAUSE_S = 2.0

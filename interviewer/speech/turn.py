@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from interviewer.interview.state import Message
 from interviewer.speech.delivery import assess
-from interviewer.state import Message
 
 if TYPE_CHECKING:
-    from interviewer.engine import Interview
+    from interviewer.interview.engine import Interview
     from interviewer.speech.stt import Transcript
 
 

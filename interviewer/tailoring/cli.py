@@ -36,9 +36,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     resume, resume_problem = _read(args.resume, "résumé")
     if resume_problem:
         print(f"warning: {resume_problem} (planning without it)", file=sys.stderr)
-    from interviewer.bank import load_bank
     from interviewer.config import get_settings
-    from interviewer.embeddings import get_embedder
+    from interviewer.knowledge.bank import load_bank
+    from interviewer.knowledge.embeddings import get_embedder
     from interviewer.tailoring.plan import plan_interview
     from interviewer.tailoring.resume import pick_claims
 

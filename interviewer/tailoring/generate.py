@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from interviewer.bank import Question
-from interviewer.bank_check import FOREIGN_REFERENCE_MAX, NEAR_DUPLICATE, OWN_REFERENCE_MIN
-from interviewer.escaping import for_prompt
+from interviewer.knowledge.bank import Question
+from interviewer.knowledge.bank_check import FOREIGN_REFERENCE_MAX, NEAR_DUPLICATE, OWN_REFERENCE_MIN
 from interviewer.tailoring.plan import Plan
+from interviewer.text.escaping import for_prompt
 
 PASSAGES = 6
 

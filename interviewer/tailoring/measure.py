@@ -13,8 +13,8 @@ from statistics import mean
 import yaml
 from pydantic import BaseModel, Field
 
-from interviewer.bank import Question, QuestionBank
-from interviewer.policy import BASE_DIFFICULTY, pick_question, plan_stages
+from interviewer.interview.policy import BASE_DIFFICULTY, pick_question, plan_stages
+from interviewer.knowledge.bank import Question, QuestionBank
 
 
 class LabelledPosting(BaseModel):

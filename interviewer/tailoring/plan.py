@@ -12,7 +12,7 @@ import threading
 import numpy as np
 from pydantic import BaseModel, Field
 
-from interviewer.bank import Question, QuestionBank
+from interviewer.knowledge.bank import Question, QuestionBank
 from interviewer.tailoring.skills import (
     Encoder,
     SkillMatch,

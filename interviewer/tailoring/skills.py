@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from interviewer.resources import read_yaml
-from interviewer.text import split_sentences
+from interviewer.text.rules import split_sentences
 
 VOCABULARY = Path(__file__).with_name("skills.yaml")
 EMBED_FLOOR = 0.30  # cosine below which a sentence says nothing about a skill (MiniLM, normalised)

@@ -1,6 +1,6 @@
 """The signed-in user of a browser session, their own store, and their interview in the URL.
 
-Identity rules live in `interviewer.identity`; this module only reads Streamlit's request context.
+Identity rules live in `interviewer.storage.identity`; this module only reads Streamlit's request context.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 
 import streamlit as st
 
-from interviewer.engine import Interview
-from interviewer.identity import AuthRequired, Identity, resolve_identity, startup_problem
-from interviewer.storage import StaleSave, Store
+from interviewer.interview.engine import Interview
+from interviewer.storage.identity import AuthRequired, Identity, resolve_identity, startup_problem
+from interviewer.storage.store import StaleSave, Store
 
 URL_KEY = "session"
 

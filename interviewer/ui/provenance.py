@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from interviewer.escaping import for_markdown
-from interviewer.provenance import worded_by
-from interviewer.state import Message
+from interviewer.interview.provenance import worded_by
+from interviewer.interview.state import Message
+from interviewer.text.escaping import for_markdown
 
 
 def caption(message: Message) -> None:

@@ -6,9 +6,9 @@ from typing import Any
 
 import streamlit as st
 
-from interviewer.bank import LEVELS, QuestionBank
-from interviewer.engine import Interview
-from interviewer.policy import CODING, served_stages, stage_supply
+from interviewer.interview.engine import Interview
+from interviewer.interview.policy import CODING, served_stages, stage_supply
+from interviewer.knowledge.bank import LEVELS, QuestionBank
 from interviewer.tailoring.session import start_tailored
 from interviewer.ui import coding as coding_ui
 from interviewer.ui import voice_mode

@@ -11,9 +11,9 @@ from typing import Any
 
 import streamlit as st
 
-from interviewer.escaping import for_markdown
 from interviewer.tailoring.documents import DocumentError, read_document
 from interviewer.tailoring.session import build_plan, uses_a_model
+from interviewer.text.escaping import for_markdown
 
 MAX_GENERATED = 5
 

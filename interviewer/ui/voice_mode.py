@@ -18,9 +18,9 @@ import altair as alt
 import streamlit as st
 
 from interviewer.config import Settings, get_settings
+from interviewer.interview.state import InterviewState
 from interviewer.speech.delivery import feedback, measure
 from interviewer.speech.stt import remote_model
-from interviewer.state import InterviewState
 
 _warm_lock = threading.Lock()
 _warming: set[tuple] = set()

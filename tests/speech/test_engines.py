@@ -136,9 +136,9 @@ def test_pace_pauses_length_and_leading_with_the_point() -> None:
 
 
 def test_delivery_history_charts_spoken_sessions_only(tmp_path: Path) -> None:
+    from interviewer.interview.state import InterviewState, QuestionRecord
     from interviewer.speech.delivery import assess
-    from interviewer.state import InterviewState, QuestionRecord
-    from interviewer.storage import Store
+    from interviewer.storage.store import Store
 
     store = Store(tmp_path / "db.sqlite3")
     typed = InterviewState(loop="mle", level="mid", n_questions=1)

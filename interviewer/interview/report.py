@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from interviewer.escaping import for_markdown, for_markdown_quote
+from interviewer.interview.provenance import report_line
 from interviewer.judge.numbers import fmt
 from interviewer.judge.verdict import Verdict
-from interviewer.provenance import report_line
 from interviewer.speech.delivery import summary_line as delivery_line
+from interviewer.text.escaping import for_markdown, for_markdown_quote
 
 if TYPE_CHECKING:
-    from interviewer.bank import Question, QuestionBank
-    from interviewer.state import InterviewState, QuestionRecord
+    from interviewer.interview.state import InterviewState, QuestionRecord
+    from interviewer.knowledge.bank import Question, QuestionBank
 
 MARK = {"covered": "✓", "partial": "~", "missed": "✗"}
 

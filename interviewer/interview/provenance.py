@@ -6,7 +6,7 @@ model's reply was not used (a model error, or a guard rejecting it) says so on t
 
 from __future__ import annotations
 
-from interviewer.state import InterviewState, Message
+from interviewer.interview.state import InterviewState, Message
 
 TEMPLATE = "template"
 

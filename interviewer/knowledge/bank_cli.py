@@ -21,9 +21,9 @@ def _order(bank: Any, q: Any) -> tuple[str, int, str]:
 
 
 def _rows(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from interviewer.bank import load_bank
-    from interviewer.exercises import load_exercises
-    from interviewer.policy import CODING
+    from interviewer.interview.policy import CODING
+    from interviewer.knowledge.bank import load_bank
+    from interviewer.knowledge.exercises import load_exercises
 
     settings = get_settings()
     bank = load_bank(settings.bank_dir)
@@ -53,7 +53,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _exercise_dict(exercise: Any) -> dict[str, Any]:
-    from interviewer.exercises import as_row
+    from interviewer.knowledge.exercises import as_row
 
     dump = getattr(exercise, "model_dump", None)
     data = dump(mode="json") if callable(dump) else as_row(exercise)
@@ -61,8 +61,8 @@ def _exercise_dict(exercise: Any) -> dict[str, Any]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from interviewer.bank import load_bank
-    from interviewer.exercises import load_exercises
+    from interviewer.knowledge.bank import load_bank
+    from interviewer.knowledge.exercises import load_exercises
 
     settings = get_settings()
     bank = load_bank(settings.bank_dir)
@@ -87,7 +87,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from interviewer.bank_check import check_bank
+    from interviewer.knowledge.bank_check import check_bank
     from interviewer.services import build_services
 
     result = check_bank(build_services(get_settings(), index=True), skip_judge=args.skip_judge)
@@ -115,7 +115,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from interviewer.bank import KINDS, LEVELS
+    from interviewer.knowledge.bank import KINDS, LEVELS
 
     p = sub.add_parser("bank", help="question bank tools: check, list, show")
     p.add_argument("action", choices=["check", "list", "show"])

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from interviewer.bank import Question
+from interviewer.interview.state import Message, QuestionRecord
 from interviewer.judge.kinds import case_verdict, phase_question
 from interviewer.judge.verdict import Verdict
-from interviewer.state import Message, QuestionRecord
+from interviewer.knowledge.bank import Question
 
 if TYPE_CHECKING:
-    from interviewer.state import InterviewState
+    from interviewer.interview.state import InterviewState
 
 
 class CaseFlow:

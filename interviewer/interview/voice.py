@@ -14,11 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from interviewer.bank import KeyPoint, Question
 from interviewer.config import REPO_ROOT
-from interviewer.escaping import for_prompt
-from interviewer.llm import LLM, Exchange, LLMError
-from interviewer.voice_guards import (
+from interviewer.interview.voice_guards import (
     alternatives,
     asks,
     asks_more,
@@ -28,7 +25,10 @@ from interviewer.voice_guards import (
     echoes_prompt,
     leak,
 )
-from interviewer.voice_verdicts import verdict
+from interviewer.interview.voice_verdicts import verdict
+from interviewer.knowledge.bank import KeyPoint, Question
+from interviewer.llm import LLM, Exchange, LLMError
+from interviewer.text.escaping import for_prompt
 
 BANK_DIR = REPO_ROOT / "question_bank"
 TRANSITION_WORDS = "move moving next stage part section wrap end last final question interview conclude today"

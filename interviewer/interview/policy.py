@@ -9,9 +9,9 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from interviewer.bank import KeyPoint, Question, QuestionBank
 from interviewer.judge.star import PROBES, TITLES
 from interviewer.judge.verdict import Verdict
+from interviewer.knowledge.bank import KeyPoint, Question, QuestionBank
 
 BASE_DIFFICULTY = {"junior": 1, "mid": 2, "senior": 3}
 FOLLOW_UP_BELOW = 4.5  # a nearly perfect answer gets no probe

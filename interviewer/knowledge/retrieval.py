@@ -1,5 +1,5 @@
 """Hybrid retrieval over the corpus: dense (Chroma) + BM25 (bm25s), fused by reciprocal rank fusion (RRF), then
-re-ranked with the two sides' scores and lexical and numeric evidence (interviewer/rerank.py).
+re-ranked with the two sides' scores and lexical and numeric evidence (interviewer/knowledge/rerank.py).
 
 Every stage stays selectable so they can be compared (see evals/retrieval/README.md): `rerank` (the default, best
 on the dev queries), `hybrid` (RRF alone, with the usual k=60, untuned), `dense` and `bm25`.
@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 import bm25s
 
-from interviewer.embeddings import Embedder
-from interviewer.rerank import FirstStage, LexicalReranker
-from interviewer.text import new_stemmer
+from interviewer.knowledge.embeddings import Embedder
+from interviewer.knowledge.rerank import FirstStage, LexicalReranker
+from interviewer.text.rules import new_stemmer
 
 Mode = Literal["rerank", "hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("rerank", "hybrid", "dense", "bm25")

@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-from interviewer.bank import Question
 from interviewer.coding.record import CodeWork
 from interviewer.judge.verdict import PassageRef, Verdict
+from interviewer.knowledge.bank import Question
 from interviewer.tailoring.models import Tailoring
 
 MessageKind = Literal[

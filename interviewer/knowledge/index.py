@@ -13,8 +13,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from interviewer.corpus import Chunk, chunk_document, iter_files, read_document
-from interviewer.embeddings import Embedder
+from interviewer.knowledge.corpus import Chunk, chunk_document, iter_files, read_document
+from interviewer.knowledge.embeddings import Embedder
 
 COLLECTION = "interview-corpus"
 

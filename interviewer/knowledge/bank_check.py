@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from interviewer.bank import KINDS, LEVELS
-from interviewer.bank_rules import (
+from interviewer.interview.policy import CODING
+from interviewer.knowledge.bank import KINDS, LEVELS
+from interviewer.knowledge.bank_rules import (
     FOREIGN_REFERENCE_MAX,
     MIN_PER_LEVEL,
     OWN_REFERENCE_MIN,
@@ -24,9 +25,8 @@ from interviewer.bank_rules import (
     scenario_rules,
     self_consistency,
 )
-from interviewer.claim_rules import load_rules, scan
-from interviewer.exercises import load_exercises
-from interviewer.policy import CODING
+from interviewer.knowledge.claim_rules import load_rules, scan
+from interviewer.knowledge.exercises import load_exercises
 
 NEAR_DUPLICATE = 0.92
 

@@ -14,10 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from interviewer.bank import Question, QuestionBank
-from interviewer.corpus import SKIP_NAMES, split_front_matter
+from interviewer.knowledge.bank import Question, QuestionBank
+from interviewer.knowledge.corpus import SKIP_NAMES, split_front_matter
 from interviewer.resources import read_yaml
-from interviewer.text import split_sentences
+from interviewer.text.rules import split_sentences
 
 _SECTION = re.compile(r"^#{2,3}\s", re.M)
 

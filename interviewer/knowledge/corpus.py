@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from interviewer.text import split_sentences
+from interviewer.text.rules import split_sentences
 
 SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm"}
 MAX_FILE_BYTES = 2_000_000

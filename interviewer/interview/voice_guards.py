@@ -21,8 +21,8 @@ from collections import Counter
 from functools import cache, lru_cache
 from pathlib import Path
 
-from interviewer.bank import Question
-from interviewer.text import split_sentences, stem, stop_words
+from interviewer.knowledge.bank import Question
+from interviewer.text.rules import split_sentences, stem, stop_words
 
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9'’\-]*")
 # Stop words: the shared list without the words that carry a rubric's substance (numbers, "system", "detail", ...)
@@ -249,7 +249,7 @@ _HINT = re.compile(
 def bank_document_frequency(bank_dir: Path) -> tuple[Counter, int]:
     """How many of the bank's questions use each stem (question, rubric and reference): a word many questions
     share is generic, one few questions use is specific to a topic."""
-    from interviewer.bank import load_bank
+    from interviewer.knowledge.bank import load_bank
 
     bank = load_bank(bank_dir)
     df: Counter = Counter()

@@ -8,12 +8,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from interviewer.bank import KINDS, LEVELS, Question, QuestionBank
+from interviewer.interview.policy import CODING, serves
 from interviewer.judge.answer_number import final_number
 from interviewer.judge.kinds import KindGrader
 from interviewer.judge.numbers import normalise
 from interviewer.judge.star import analyse
-from interviewer.policy import CODING, serves
+from interviewer.knowledge.bank import KINDS, LEVELS, Question, QuestionBank
 
 MIN_PER_LEVEL = 5
 MIN_PER_LOOP = 60

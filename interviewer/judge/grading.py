@@ -20,17 +20,17 @@ from typing import Any
 
 from tqdm import tqdm
 
-from interviewer.bank import KeyPoint, Question, QuestionBank
 from interviewer.config import Settings
 from interviewer.judge.answer_number import check_number
 from interviewer.judge.guards import strip_injection
 from interviewer.judge.verdict import Verdict
+from interviewer.knowledge.bank import KeyPoint, Question, QuestionBank
 
 
 def adhoc_question(item: dict[str, Any]) -> Question:
     """A throwaway rubric for an external item: key points if given, else the reference's sentences."""
     from interviewer.judge.offline import REFERENCE_ONLY
-    from interviewer.text import split_sentences
+    from interviewer.text.rules import split_sentences
 
     reference = str(item.get("reference_answer") or "").strip()
     points = [str(p) for p in item.get("key_points") or [] if str(p).strip()]
@@ -104,9 +104,9 @@ def _bank_row(item_id: Any, question: Question, level: str, answer: Any, verdict
 
 
 def grade_items(items: list[dict[str, Any] | str], judge_kind: str, settings: Settings) -> list[dict[str, Any]]:
-    from interviewer.bank import load_bank
     from interviewer.judge import build
     from interviewer.judge.kinds import KindGrader
+    from interviewer.knowledge.bank import load_bank
 
     parsed: list[tuple[Any, dict[str, Any] | None, str]] = []
     banked: dict[int, tuple[Question, str | dict[str, str], str]] = {}

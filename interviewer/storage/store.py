@@ -40,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
-from interviewer.state import InterviewState
+from interviewer.interview.state import InterviewState
 
 LOCAL_USER = "local"
 
@@ -342,5 +342,5 @@ def open_store(settings: Any) -> Store:
 
 
 def export_json(state: InterviewState) -> str:
-    """The JSON export: the full interview state (schema: `InterviewState` in interviewer/state.py)."""
+    """The JSON export: the full interview state (schema: `InterviewState` in interviewer/interview/state.py)."""
     return json.dumps(json.loads(state.model_dump_json()), indent=2)

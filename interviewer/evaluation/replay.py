@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from interviewer.bank import Question, QuestionBank
+from interviewer.knowledge.bank import Question, QuestionBank
 
 Task = Literal["ask", "follow_up", "acknowledge", "judge"]
 _HEADER = re.compile(r"^\*\*Question \d+ of \d+ — .*?\.\*\* ")  # the app's question header, not the model's words
@@ -47,8 +47,8 @@ def _stage_title(bank: QuestionBank, question: Question) -> str:
 
 
 def replay_voice(item: ReplayItem, question: Question, bank: QuestionBank) -> dict[str, Any]:
-    from interviewer.recording import ReplayLLM
-    from interviewer.voice import LLMVoice
+    from interviewer.interview.voice import LLMVoice
+    from interviewer.llm.recording import ReplayLLM
 
     voice = LLMVoice(ReplayLLM(item.model_output), bank.loops[question.loop].title, "mid")
     if item.task == "ask":
@@ -72,7 +72,7 @@ def replay_voice(item: ReplayItem, question: Question, bank: QuestionBank) -> di
 
 def replay_judge(item: ReplayItem, question: Question) -> dict[str, Any]:
     from interviewer.judge.llm_judge import LLMJudge
-    from interviewer.recording import ReplayLLM
+    from interviewer.llm.recording import ReplayLLM
 
     verdict = LLMJudge(ReplayLLM(item.model_output)).judge(question, item.answer)
     return {"id": item.id, "status": verdict.status, "score": verdict.score, "flags": list(verdict.flags)}
@@ -107,8 +107,8 @@ def read_lines(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from interviewer.bank import load_bank
     from interviewer.config import get_settings
+    from interviewer.knowledge.bank import load_bank
 
     path = Path(args.data)
     if not path.is_file():

@@ -16,16 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from interviewer.bank import Question, QuestionBank
-from interviewer.case_flow import CaseFlow
 from interviewer.coding import flow
 from interviewer.coding.exercises import CODING_STAGE
 from interviewer.coding.record import CodeWork
-from interviewer.inputs import COMMANDS, clean_answer, parse_command
-from interviewer.judge import GroundedJudge
-from interviewer.judge.kinds import KindGrader
-from interviewer.judge.verdict import Verdict
-from interviewer.policy import (
+from interviewer.interview.case_flow import CaseFlow
+from interviewer.interview.inputs import COMMANDS, clean_answer, parse_command
+from interviewer.interview.policy import (
     CODING,
     follow_up_point,
     pick_exercise,
@@ -35,8 +31,12 @@ from interviewer.policy import (
     served_stages,
     target_difficulty,
 )
-from interviewer.report import explain_verdict, summary_text, verdict_text
-from interviewer.state import InterviewState, Message, PhaseRecord, QuestionRecord, Usage
+from interviewer.interview.report import explain_verdict, summary_text, verdict_text
+from interviewer.interview.state import InterviewState, Message, PhaseRecord, QuestionRecord, Usage
+from interviewer.judge import GroundedJudge
+from interviewer.judge.kinds import KindGrader
+from interviewer.judge.verdict import Verdict
+from interviewer.knowledge.bank import Question, QuestionBank
 
 
 class Interview(CaseFlow):
