@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from interviewer.config import get_settings
-from interviewer.knowledge import bank_cli
+from interviewer.evaluation import bank_cli
 
 
 def _services(index: bool = True, progress: bool = False):
@@ -278,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     __import__("interviewer.coding.cli", fromlist=["register"]).register(sub)
 
-    register_replay(sub)
+    register_replay(sub, practice=cmd_practice)
 
     p = sub.add_parser("app", help="start the browser app (the installed package's own copy)")
     p.add_argument("--port", type=int, default=8501)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from interviewer.coding.exercises import load_exercises  # noqa: E402
 from interviewer.coding.grading import CodeRunner  # noqa: E402
 from interviewer.coding.sandbox import Choice, Limits, bwrap_status  # noqa: E402
 from interviewer.coding.session import run_session  # noqa: E402
+from interviewer.knowledge.coding_exercises import load_exercises  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 

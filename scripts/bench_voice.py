@@ -69,10 +69,10 @@ def main() -> int:
     import jiwer
 
     from interviewer.config import get_settings
+    from interviewer.interview.spoken_turn import send_spoken_answer
     from interviewer.services import build_services
     from interviewer.speech import stt
     from interviewer.speech.tts import get_speaker, speak, speakable
-    from interviewer.speech.turn import send_spoken_answer
 
     load_before = os.getloadavg()
     settings = get_settings().model_copy(update={"max_followups": 0})  # every answer is scored, then moves on

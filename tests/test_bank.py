@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from interviewer.cli import main
+from interviewer.evaluation.bank_check import check_bank
 from interviewer.knowledge.bank import Question, load_bank
-from interviewer.knowledge.bank_check import check_bank
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -10,8 +10,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from interviewer.knowledge.bank import load_bank
-from interviewer.knowledge.bank_rules import (
+from interviewer.evaluation.bank_rules import (
     MIN_PER_LEVEL,
     count_rules,
     kind_counts,
@@ -19,6 +18,7 @@ from interviewer.knowledge.bank_rules import (
     rubric_rules,
     scenario_rules,
 )
+from interviewer.knowledge.bank import load_bank
 from interviewer.knowledge.claim_rules import ClaimRule, load_rules, scan
 from tests.conftest import REPO
 from tests.fixture_bank import write_fixture_bank
@@ -221,7 +221,7 @@ def test_claim_rules_scan_bank_and_corpus_and_required_mentions(tmp_path: Path) 
 
 
 def test_off_topic_partners_come_from_unrelated_stages_never_a_whole_system_walkthrough() -> None:
-    from interviewer.knowledge.bank_rules import FOREIGN_PARTNERS, WHOLE_SYSTEM_STAGES, _foreign, _related
+    from interviewer.evaluation.bank_rules import FOREIGN_PARTNERS, WHOLE_SYSTEM_STAGES, _foreign, _related
 
     questions = sorted(load_bank(REPO / "question_bank").questions.values(), key=lambda q: q.id)
     for i, q in enumerate(questions):

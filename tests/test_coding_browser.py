@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.coding.exercises import load_exercises
+from interviewer.knowledge.coding_exercises import load_exercises
 from tests.conftest import ARTIFACTS, REPO
 from tests.test_browser import launch, server  # noqa: F401  (the module-scoped `streamlit run` fixture)
 

@@ -33,7 +33,7 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_run_json_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    from interviewer.coding.exercises import load_exercises
+    from interviewer.knowledge.coding_exercises import load_exercises
 
     exercise = load_exercises(REPO / "question_bank")["roc_auc"]
     good = tmp_path / "good.py"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.coding.exercises import ExerciseError, call_inputs, expected_outputs, load_exercises
 from interviewer.coding.grading import CodeRunner, compare
 from interviewer.coding.sandbox import choose
 from interviewer.knowledge.bank import load_bank
+from interviewer.knowledge.coding_exercises import ExerciseError, call_inputs, expected_outputs, load_exercises
 from tests.conftest import REPO
 
 EXERCISES = load_exercises(REPO / "question_bank")

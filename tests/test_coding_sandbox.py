@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from interviewer.coding import sandbox
-from interviewer.coding.exercises import load_exercises
 from interviewer.coding.grading import CodeRunner
 from interviewer.coding.sandbox import Choice, Limits
+from interviewer.knowledge.coding_exercises import load_exercises
 from tests.conftest import REPO
 
 BACKENDS = ["bwrap", "process"]

@@ -183,7 +183,7 @@ def test_the_judge_sees_the_level_rubric(fbank) -> None:
 
 def test_offline_judge_grades_kinds_end_to_end(fbank, services) -> None:
     """The real offline judge through the kind grading, batched: references pass, a moved number fails."""
-    from interviewer.knowledge.bank_rules import outside_tolerance
+    from interviewer.evaluation.bank_rules import outside_tolerance
 
     grader = KindGrader(services.judge)
     stats = fbank.questions["mle-stats-01"]

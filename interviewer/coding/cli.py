@@ -14,8 +14,8 @@ SCORE_HELP = (
 
 
 def _exercises():
-    from interviewer.coding.exercises import load_exercises
     from interviewer.config import get_settings
+    from interviewer.knowledge.coding_exercises import load_exercises
 
     return load_exercises(get_settings().bank_dir)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from interviewer.coding.exercises import Exercise
 from interviewer.coding.grading import correctness, final_score
 from interviewer.coding.record import CodeWork, RunReport
 from interviewer.judge.verdict import Verdict
+from interviewer.knowledge.coding_exercises import Exercise
 
 
 def ask_text(exercise: Exercise, stage_title: str, number: int, total: int) -> str:

@@ -15,11 +15,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from interviewer.coding.exercises import CodeTest, Exercise, Expected, call_inputs, expected_outputs
 from interviewer.coding.harness import decode, encode
 from interviewer.coding.record import RunReport, TestResult, TestStatus
 from interviewer.coding.sandbox import Choice, Limits
 from interviewer.coding.session import Session, run_session
+from interviewer.knowledge.coding_exercises import CodeTest, Exercise, Expected, call_inputs, expected_outputs
 
 MAX_RESTARTS = 3
 CORRECTNESS_WEIGHT = 0.7  # of the final 1-5 score; the spoken explanation carries the rest

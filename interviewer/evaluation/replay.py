@@ -20,7 +20,8 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -132,11 +133,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_record(args: argparse.Namespace) -> int:
-    """A terminal interview with recording on: `interview record --out FILE [practice options]`."""
+def cmd_record(args: argparse.Namespace, practice: Callable[[argparse.Namespace], int]) -> int:
+    """A terminal interview with recording on: `interview record --out FILE [practice options]`; `practice` is
+    the CLI's own `interview practice` (passed in by the CLI, which sits above this module)."""
     import os
 
-    from interviewer import cli
     from interviewer.config import get_settings
 
     os.environ["INTERVIEW_RECORD"] = str(Path(args.out).resolve())
@@ -148,12 +149,12 @@ def cmd_record(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    code = cli.cmd_practice(args)
+    code = practice(args)
     print(f"[model exchanges recorded to {settings.record}]")
     return code
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Any, practice: Callable[[argparse.Namespace], int]) -> None:
     """Add `interview replay` and `interview record` to the CLI."""
     p = subparsers.add_parser("replay", help="feed recorded model replies through the real voice and judge code")
     p.add_argument("--data", required=True, help="JSON-lines file of recorded exchanges")
@@ -167,4 +168,4 @@ def register(subparsers: Any) -> None:
     p.add_argument("--questions", type=int, default=None)
     p.add_argument("--feedback", choices=["each", "end"], default=None)
     p.add_argument("--resume", metavar="SESSION_ID", help="continue an unfinished interview")
-    p.set_defaults(func=cmd_record)
+    p.set_defaults(func=partial(cmd_record, practice=practice))

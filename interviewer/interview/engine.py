@@ -17,7 +17,6 @@ from dataclasses import replace
 from typing import Any
 
 from interviewer.coding import flow
-from interviewer.coding.exercises import CODING_STAGE
 from interviewer.coding.record import CodeWork
 from interviewer.interview.case_flow import CaseFlow
 from interviewer.interview.inputs import COMMANDS, clean_answer, parse_command
@@ -37,6 +36,7 @@ from interviewer.judge import GroundedJudge
 from interviewer.judge.kinds import KindGrader
 from interviewer.judge.verdict import Verdict
 from interviewer.knowledge.bank import Question, QuestionBank
+from interviewer.knowledge.coding_exercises import CODING_STAGE
 
 
 class Interview(CaseFlow):

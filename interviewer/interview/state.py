@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 from interviewer.coding.record import CodeWork
 from interviewer.judge.verdict import PassageRef, Verdict
 from interviewer.knowledge.bank import Question
-from interviewer.tailoring.models import Tailoring
+from interviewer.speech.delivery import Delivery
 
 MessageKind = Literal[
     "intro", "question", "phase", "followup", "ack", "feedback", "notice", "error", "summary", "answer", "command"
@@ -97,24 +97,15 @@ class Usage(BaseModel):
         )
 
 
-class Delivery(BaseModel):
-    """How one spoken answer was delivered (voice mode); see interviewer/speech/delivery.py for definitions."""
-
-    answer_index: int = Field(0, description="Which of the record's answers this was spoken for.")
-    duration_s: float = Field(description="Length of the recording in seconds.")
-    speaking_s: float = Field(0.0, description="First word's start to last word's end, in seconds.")
-    words: int = Field(0, description="Words spoken.")
-    words_per_minute: float = Field(0.0, description="Words over the speaking time.")
-    filler_words: dict[str, int] = Field(default_factory=dict, description="Count per filler (um, uh, like...).")
-    fillers_per_minute: float = Field(0.0, description="All fillers over the speaking time.")
-    pauses_over_2s: int = Field(0, description="Gaps of more than 2 s between words.")
-    longest_pause_s: float = Field(0.0, description="The longest gap between words.")
-    expected_words: int | None = Field(None, description="Words in the question's reference answer.")
-    length: Literal["short", "about right", "long"] | None = Field(None, description="Against the expected length.")
-    led_with_point: bool | None = Field(None, description="The first key point came in the opening.")
-    language: str = Field("en", description="Language the answer was transcribed in.")
-    engine: str = Field("", description="Speech-to-text model.")
-    edited: bool = Field(False, description="The candidate edited the transcript before sending it.")
+class Tailoring(BaseModel):
+    posting: str = Field("", description="The job posting exactly as pasted or uploaded; private to the interview.")
+    resume: str = Field("", description="The résumé text as read from the upload; private to the interview.")
+    resume_name: str | None = Field(None, description="The uploaded file's name.")
+    consent: bool = Field(False, description="The candidate agreed to send posting and résumé to the configured model.")
+    skills: list[str] = Field(default_factory=list, description="Skill ids the posting asks for, strongest first.")
+    reasons: dict[str, str] = Field(default_factory=dict, description="Question id -> why it was chosen.")
+    sources: dict[str, str] = Field(default_factory=dict, description="Deep-dive question id -> the résumé line.")
+    notices: list[str] = Field(default_factory=list, description="What could not be used, and why.")
 
 
 class PhaseRecord(BaseModel):

@@ -24,6 +24,12 @@ KINDS: tuple[Kind, ...] = ("open", "numeric", "behavioral", "case")
 SIGNALS = ("ownership", "conflict", "ambiguity", "influence", "failure", "prioritization", "growth")
 
 
+# The bars every question clears, from the bank or generated for a tailored interview (bank check, tailoring):
+OWN_REFERENCE_MIN = 4.5  # its reference answer scores at least this on its own rubric, at every level
+FOREIGN_REFERENCE_MAX = 2.0  # another stage's reference answer (an off-topic answer) scores at most this
+NEAR_DUPLICATE = 0.92  # cosine between two questions' embeddings above which they are the same question
+
+
 class KeyPoint(BaseModel):
     point: str = Field(description="A specific, checkable claim a strong answer makes.", min_length=10)
     weight: float = Field(description="Share of the question's credit; a question's weights sum to 1.", gt=0, le=1)
@@ -242,7 +248,9 @@ def load_bank(bank_dir: Path) -> QuestionBank:
         if path.parent.name not in bank.loops:  # e.g. coding/ holds exercises, not questions
             continue
         rel = path.relative_to(bank_dir)
-        if rel.parts[0] == "coding":  # coding exercises have their own schema (interviewer/coding/exercises.py)
+        if (
+            rel.parts[0] == "coding"
+        ):  # coding exercises have their own schema (interviewer/knowledge/coding_exercises.py)
             continue
         try:
             data = read_yaml(path) or {}
@@ -266,7 +274,7 @@ def load_bank(bank_dir: Path) -> QuestionBank:
             if path.parent.name != question.loop or path.stem != question.stage:
                 bank.errors.append(f"{where}: file location does not match loop/stage {question.loop}/{question.stage}")
             bank.questions[question.id] = question
-    from interviewer.coding.exercises import load_exercises
+    from interviewer.knowledge.coding_exercises import load_exercises
 
     bank.exercises = load_exercises(bank_dir, bank.errors)
     return bank

@@ -1,17 +1,11 @@
 """The coding round's exercises, seen from the rest of the bank: listed, counted and planned.
 
-They live in `question_bank/coding/*.yaml` and are loaded by the coding-round package (issue 13):
-`interviewer.coding.load_exercises(bank_dir)` or `interviewer.coding.exercises.load_exercises(bank_dir)`, a list
-or an {id: exercise} dict of objects with `id`, `title`, `loops`, `levels` and `signature`. Without that
-package there are no exercises: a full loop then skips the coding stage and `interview bank check` counts none.
-An installed package that fails to load is an error, never hidden.
+They live in `question_bank/coding/*.yaml`; their schema and loader are `knowledge/coding_exercises.py`.
+A bank whose exercises fail to load is an error, never hidden: `interview bank check` reports it.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,29 +25,10 @@ class Exercises:
         ]
 
 
-def coding_package_present() -> bool:
-    return importlib.util.find_spec("interviewer.coding") is not None
-
-
-def _loader() -> Callable[..., Any] | None:
-    """`load_exercises` from the coding package (its top level or its `exercises` module)."""
-    for name in ("interviewer.coding", "interviewer.coding.exercises"):
-        try:
-            found = getattr(importlib.import_module(name), "load_exercises", None)
-        except ModuleNotFoundError:
-            continue
-        if callable(found):
-            return found
-    return None
-
-
 def load_exercises(bank_dir: Path) -> Exercises:
-    if not coding_package_present():
-        return Exercises()
+    from interviewer.knowledge.coding_exercises import load_exercises as load
+
     try:
-        load = _loader()
-        if load is None:
-            return Exercises(error="the coding package has no load_exercises(bank_dir)", available=True)
         found = load(bank_dir)
         items = list(found.values()) if isinstance(found, dict) else list(found)
         return Exercises(items=items, available=True)

@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, Literal
 
-from interviewer.interview.state import Delivery
+from pydantic import BaseModel, Field
+
 from interviewer.text.rules import split_sentences
 
 FILLER_KEYS = ("um", "uh", "er", "hmm", "like", "you know", "i mean", "basically", "actually", "literally")
@@ -35,6 +36,26 @@ _SOUNDS = [
     ("hmm", re.compile(r"^h+m+$|^m+-?hm+$")),
 ]
 _WORD = re.compile(r"[\w']+(?:-[\w']+)*")
+
+
+class Delivery(BaseModel):
+    """How one spoken answer was delivered (voice mode); definitions above."""
+
+    answer_index: int = Field(0, description="Which of the record's answers this was spoken for.")
+    duration_s: float = Field(description="Length of the recording in seconds.")
+    speaking_s: float = Field(0.0, description="First word's start to last word's end, in seconds.")
+    words: int = Field(0, description="Words spoken.")
+    words_per_minute: float = Field(0.0, description="Words over the speaking time.")
+    filler_words: dict[str, int] = Field(default_factory=dict, description="Count per filler (um, uh, like...).")
+    fillers_per_minute: float = Field(0.0, description="All fillers over the speaking time.")
+    pauses_over_2s: int = Field(0, description="Gaps of more than 2 s between words.")
+    longest_pause_s: float = Field(0.0, description="The longest gap between words.")
+    expected_words: int | None = Field(None, description="Words in the question's reference answer.")
+    length: Literal["short", "about right", "long"] | None = Field(None, description="Against the expected length.")
+    led_with_point: bool | None = Field(None, description="The first key point came in the opening.")
+    language: str = Field("en", description="Language the answer was transcribed in.")
+    engine: str = Field("", description="Speech-to-text model.")
+    edited: bool = Field(False, description="The candidate edited the transcript before sending it.")
 
 
 def _bare(token: str) -> str:

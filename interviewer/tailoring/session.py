@@ -11,9 +11,8 @@ import re
 from dataclasses import replace
 
 from interviewer.interview.engine import Interview
-from interviewer.interview.state import Usage
+from interviewer.interview.state import Tailoring, Usage
 from interviewer.knowledge.bank import Question, QuestionBank
-from interviewer.tailoring.models import Tailoring
 from interviewer.tailoring.plan import Plan, plan_interview
 from interviewer.tailoring.resume import DeepDive, claim_text, deep_dive_questions, pick_claims
 

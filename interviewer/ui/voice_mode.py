@@ -107,7 +107,7 @@ def _forget(slot_files: list[Path], *keys: str) -> None:
 
 def answer_panel(interview: Any) -> None:
     """Record, check and send a spoken answer to the open question."""
-    from interviewer.speech.turn import send_spoken_answer
+    from interviewer.interview.spoken_turn import send_spoken_answer
 
     settings = get_settings()
     state = interview.state

@@ -13,13 +13,11 @@ from interviewer.judge.answer_number import final_number
 from interviewer.judge.kinds import KindGrader
 from interviewer.judge.numbers import normalise
 from interviewer.judge.star import analyse
-from interviewer.knowledge.bank import KINDS, LEVELS, Question, QuestionBank
+from interviewer.knowledge.bank import FOREIGN_REFERENCE_MAX, KINDS, LEVELS, OWN_REFERENCE_MIN, Question, QuestionBank
 
 MIN_PER_LEVEL = 5
 MIN_PER_LOOP = 60
 MAX_SCENARIO_SHARE = 0.20
-OWN_REFERENCE_MIN = 4.5
-FOREIGN_REFERENCE_MAX = 2.0
 OUTSIDE_TOLERANCE_MAX = 2.0
 
 

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from interviewer.interview.policy import CODING
-from interviewer.knowledge.bank import KINDS, LEVELS
-from interviewer.knowledge.bank_rules import (
-    FOREIGN_REFERENCE_MAX,
+from interviewer.evaluation.bank_rules import (
     MIN_PER_LEVEL,
-    OWN_REFERENCE_MIN,
     count_rules,
     kind_counts,
     kind_rules,
@@ -25,10 +21,10 @@ from interviewer.knowledge.bank_rules import (
     scenario_rules,
     self_consistency,
 )
+from interviewer.interview.policy import CODING
+from interviewer.knowledge.bank import FOREIGN_REFERENCE_MAX, KINDS, LEVELS, NEAR_DUPLICATE, OWN_REFERENCE_MIN
 from interviewer.knowledge.claim_rules import load_rules, scan
 from interviewer.knowledge.exercises import load_exercises
-
-NEAR_DUPLICATE = 0.92
 
 __all__ = ["FOREIGN_REFERENCE_MAX", "KINDS", "MIN_PER_LEVEL", "OWN_REFERENCE_MIN", "check_bank"]
 

@@ -87,7 +87,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from interviewer.knowledge.bank_check import check_bank
+    from interviewer.evaluation.bank_check import check_bank
     from interviewer.services import build_services
 
     result = check_bank(build_services(get_settings(), index=True), skip_judge=args.skip_judge)
