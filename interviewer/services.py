@@ -12,6 +12,7 @@ from interviewer.interview.state import InterviewState, Usage
 from interviewer.interview.voice import LLMVoice, TemplateVoice
 from interviewer.judge import GroundedJudge, build
 from interviewer.knowledge.bank import QuestionBank, load_bank
+from interviewer.knowledge.citations import Citer, PassageRef
 from interviewer.knowledge.embeddings import Embedder, get_embedder
 from interviewer.knowledge.exercises import Exercises, load_exercises
 from interviewer.knowledge.index import IndexReport, build_index, get_collection, open_client
@@ -30,6 +31,7 @@ class Services:
     judge: GroundedJudge
     store: Store
     index_report: IndexReport | None = None
+    citer: Citer | None = None  # citations over `retriever`, shared by every judge and interview of the process
     _judges: dict[str, GroundedJudge] = field(default_factory=dict, repr=False)
     _judges_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _exercises_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -46,7 +48,8 @@ class Services:
             return self.judge
         with self._judges_lock:
             if state.judge_model not in self._judges:
-                self._judges[state.judge_model] = build_judge(self.settings_for(state), self.embedder, self.retriever)
+                settings = self.settings_for(state)
+                self._judges[state.judge_model] = build_judge(settings, self.embedder, self.retriever, self.citer)
             return self._judges[state.judge_model]
 
     _exercises: Exercises | None = None
@@ -86,6 +89,7 @@ class Services:
             on_change=self.store.scoped(state.owner).save,
             exercises=self.exercises.items,
             coder=self.coder,
+            citer=self.citer,
         )
 
     def new_interview(
@@ -125,17 +129,19 @@ class Services:
         interview.state.retry_of = retry_of
         return interview
 
-    def cited_passages(self, question_id: str) -> list:
+    def cited_passages(self, question_id: str) -> list[PassageRef]:
         """The corpus passages a question cites (shown in the report, after the interview)."""
         question = self.bank.questions.get(question_id)
-        if question is None:
+        if question is None or self.citer is None:
             return []
-        return [p for c in question.citations for p in self.judge.passages_for_citation(c.doc, c.section)]
+        return self.citer.for_question(question)
 
 
-def build_judge(settings: Settings, embedder: Embedder, retriever: Retriever | None) -> GroundedJudge:
+def build_judge(
+    settings: Settings, embedder: Embedder, retriever: Retriever | None, citer: Citer | None = None
+) -> GroundedJudge:
     """The configured judge (see `interviewer.judge.build`, the one public judge surface)."""
-    return build(settings, embedder=embedder, retriever=retriever)
+    return build(settings, embedder=embedder, retriever=retriever, citer=citer)
 
 
 def build_services(settings: Settings, *, index: bool = True, progress: bool = False) -> Services:
@@ -147,13 +153,15 @@ def build_services(settings: Settings, *, index: bool = True, progress: bool = F
     report = build_index([settings.corpus_dir], collection, embedder, progress=progress) if needed else None
     retriever = Retriever(collection, embedder, mode=settings.search_mode)
     bank = load_bank(settings.bank_dir)
+    citer = Citer(retriever)
     return Services(
         settings=settings,
         embedder=embedder,
         collection=collection,
         retriever=retriever,
         bank=bank,
-        judge=build_judge(settings, embedder, retriever),
+        judge=build_judge(settings, embedder, retriever, citer),
         store=open_store(settings),
         index_report=report,
+        citer=citer,
     )

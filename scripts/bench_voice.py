@@ -91,8 +91,8 @@ def main() -> int:
                 message.settle()
             question = svc.bank.questions[interview.state.current.question_id]
             wav = sixty_seconds(question.reference_answer, Path(tmp) / f"spoken-{run}.wav")
-            if interview.warming is not None:
-                interview.warming.join()  # the rubric side is encoded while the question is read and answered
+            if interview.preparing is not None:
+                interview.preparing.result()  # the rubric side is encoded while the question is read and answered
             t0, c0 = time.perf_counter(), time.process_time()
             path = Path(tmp) / f"answer-{run}.wav"
             path.write_bytes(wav)

@@ -19,10 +19,10 @@ def app(monkeypatch: pytest.MonkeyPatch, shared_data_dir: Path, services) -> App
 
 
 def _settle(at: AppTest) -> None:
-    """Let the judge's rubric warm-up finish: torch aborts a process that exits mid forward pass."""
-    warming = at.session_state.interview.warming
-    if warming is not None:
-        warming.join()
+    """Let the judge's rubric warm-up finish (and fail the test if it raised)."""
+    preparing = at.session_state.interview.preparing
+    if preparing is not None:
+        preparing.result()
 
 
 def test_pasted_posting_previews_reasons_and_starts_a_tailored_interview(app: AppTest) -> None:

@@ -1,7 +1,7 @@
 """Many candidates, one process: the shared judge gives every thread the verdict it would give alone.
 
 The Streamlit app serves every browser session from threads of one process, all sharing one `GroundedJudge`
-(offline judge, embedder, retriever). Eight threads here judge, warm and batch-judge the same pairs at once, with
+(offline judge, embedder, retriever). Eight threads here judge, prepare and batch-judge the same pairs at once, with
 the token cache shrunk so entries are evicted while other threads read them and the interpreter switching threads
 every microsecond (so check-then-act races show up); every verdict must equal the one a fresh judge computes
 sequentially.
@@ -99,14 +99,14 @@ def test_eight_threads_get_the_sequential_verdicts(setup, fast_switching) -> Non
 
     judge = _fresh(settings, retriever)
     judge.inner.scorer.enc.CACHE_SIZE = 6  # evict constantly: other threads are reading what gets dropped
-    jobs = [(i, kind) for i in range(len(pairs)) for kind in ("judge", "warm", "many")]
+    jobs = [(i, kind) for i in range(len(pairs)) for kind in ("judge", "prepare", "many")]
     random.Random(16).shuffle(jobs)
 
     def run(job: tuple[int, str]) -> list[tuple[int, dict]]:
         i, kind = job
         question, answer = pairs[i]
-        if kind == "warm":  # the engine warms the next question while another session is being judged
-            judge.warm(question)
+        if kind == "prepare":  # the engine prepares the next question while another session is being judged
+            judge.prepare(question).result()
         if kind == "many":  # a batch, as `interview grade` and the evals send
             j = (i * 7 + 3) % len(pairs)
             return [(k, _comparable(v)) for k, v in zip((i, j), judge.judge_many([pairs[i], pairs[j]]), strict=True)]

@@ -297,11 +297,11 @@ def test_warming_a_question_leaves_only_the_answer_to_encode(scorer: OfflineScor
 
 
 def test_the_engine_warms_each_question_as_it_is_asked(make_interview) -> None:
-    interview, _judge = make_interview([4.9, 4.9], n=2)
+    interview, judge = make_interview([4.9, 4.9], n=2)
     warmed: list[str] = []
-    interview.judge.warm = lambda question: warmed.append(question.id)
+    judge.warm = lambda question: warmed.append(question.id)
     [m.settle() for m in interview.start()]
-    interview.warming.join()
+    interview.preparing.result()
     [m.settle() for m in interview.respond("A complete answer.")]
-    interview.warming.join()
+    interview.preparing.result()
     assert warmed == [r.question_id for r in interview.state.records] and len(warmed) == 2

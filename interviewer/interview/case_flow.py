@@ -3,7 +3,7 @@
 Each phase opens with its prompt, is judged on its own key points at the candidate's level and followed up
 on its own missed point; when the last phase closes (or the candidate skips or ends), the case is scored
 per phase and overall (`judge/kinds.case_verdict`: phase-weighted, a phase not answered earns no credit).
-A mixin of `engine.Interview`, which provides `_say`, `question`, `_warm`, `_after_scored` and `_next_question`.
+A mixin of `engine.Interview`, which provides `_say`, `question`, `_prepare`, `_after_scored` and `_next_question`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class CaseFlow:
     def _open_phase(self, record: QuestionRecord, index: int) -> list[Message]:
         question = self.question(record)
         record.phases[index].status = "open"
-        self._warm(self.graded(record))
+        self._prepare(self.graded(record))
         return [self._phase_message(question, index)]
 
     def _settle_case(self, record: QuestionRecord) -> Verdict | None:

@@ -10,11 +10,11 @@ invents a score. Every state change is handed to `on_change` so storage can save
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, wait
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interviewer.coding import flow
 from interviewer.coding.record import CodeWork
@@ -38,6 +38,9 @@ from interviewer.judge.verdict import Verdict
 from interviewer.knowledge.bank import Question, QuestionBank
 from interviewer.knowledge.coding_exercises import CODING_STAGE
 
+if TYPE_CHECKING:
+    from interviewer.knowledge.citations import Citer
+
 
 class Interview(CaseFlow):
     # The coding round (interviewer.coding) is part of this engine: exercises are planned for the `coding` stage.
@@ -56,6 +59,7 @@ class Interview(CaseFlow):
         prefetch: bool = True,
         exercises: Sequence[Any] = (),
         coder: object | None = None,
+        citer: Citer | None = None,
     ) -> None:
         self.state = state
         # A tailored interview's own questions (résumé deep dives) join the shared bank for this interview only.
@@ -68,7 +72,8 @@ class Interview(CaseFlow):
         self.on_change = on_change or (lambda _state: None)
         self.prefetch = prefetch
         self.coder = coder  # a coding.grading.CodeRunner; None where code may not run
-        self.warming: threading.Thread | None = None
+        self.citer = citer  # "why this question" passages; none without a corpus index
+        self.preparing: Future[None] | None = None  # the judge's warm-up for the open question
         self.grader = KindGrader(judge)
         # The exercises the plan may draw on: those given, else the bank's own (question_bank/coding/).
         bank_exercises = list(getattr(bank, "exercises", {}).values())
@@ -100,14 +105,16 @@ class Interview(CaseFlow):
             return self.bank.exercises[record.code.exercise_id].as_question(self.state.loop)
         return self.bank.questions[record.question_id]
 
-    def _warm(self, question: Question) -> None:
-        # The rubric side is encoded while the candidate types. Not a daemon: torch aborts the process if
-        # the interpreter exits in the middle of a forward pass, so exit waits the fraction of a second.
-        if self.prefetch and hasattr(self.judge, "warm"):
-            if self.warming is not None:
-                self.warming.join()
-            self.warming = threading.Thread(target=self.judge.warm, args=(question,), name=f"warm-{question.id}")
-            self.warming.start()
+    def _prepare(self, question: Question) -> None:
+        """The judge does its answer-independent work (on its own threads) while the candidate types."""
+        if self.prefetch:
+            self.preparing = self.judge.prepare(question)
+
+    def _await_prepared(self) -> None:
+        """An instant answer waits for the warm-up rather than redo its work. A failed warm-up is not raised
+        here: judging the answer does the same work again and reports any error itself."""
+        if self.preparing is not None:
+            wait([self.preparing])
 
     def _stage_title(self, stage: str) -> str:
         return self.bank.loops[self.state.loop].stages.get(stage, stage)
@@ -173,8 +180,8 @@ class Interview(CaseFlow):
             record.phases = [PhaseRecord(id=p.id) for p in q.phases]
             record.phases[0].status = "open"
         self.state.records.append(record)
-        passages = [p for c in q.citations[:2] for p in self.judge.passages_for_citation(c.doc, c.section)]
-        self._warm(self.graded(record))
+        passages = self.citer.for_question(q, limit=2) if self.citer is not None else []
+        self._prepare(self.graded(record))
         pieces = self.voice.ask(q, self._stage_title(q.stage), done + 1, self.state.n_questions)
         message = Message.streaming(
             pieces, self._attribute, role="interviewer", kind="question", question_id=q.id, passages=passages
@@ -191,9 +198,7 @@ class Interview(CaseFlow):
         code = CodeWork(exercise_id=exercise.id, draft=exercise.starter)
         record = QuestionRecord(question_id=exercise.id, stage=CODING_STAGE, difficulty=exercise.difficulty, code=code)
         self.state.records.append(record)
-        if self.prefetch and hasattr(self.judge, "warm"):
-            self.warming = threading.Thread(target=self.judge.warm, args=(self.question(record),), name="warm-code")
-            self.warming.start()
+        self._prepare(self.question(record))
         text = flow.ask_text(exercise, self._stage_title(CODING_STAGE), done + 1, self.state.n_questions)
         return [self._say("question", text, question_id=exercise.id, source="template")]
 
@@ -338,8 +343,7 @@ class Interview(CaseFlow):
         return out + self._judge(record)
 
     def _judge(self, record: QuestionRecord) -> list[Message]:
-        if self.warming is not None:  # an instant answer waits for the warm-up rather than redo its work
-            self.warming.join()
+        self._await_prepared()
         question, graded = self.question(record), self.graded(record)
         current = record.current_phase
         if current is not None:

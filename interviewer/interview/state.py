@@ -10,8 +10,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, PrivateAttr
 
 from interviewer.coding.record import CodeWork
-from interviewer.judge.verdict import PassageRef, Verdict
+from interviewer.judge.verdict import Verdict
 from interviewer.knowledge.bank import Question
+from interviewer.knowledge.citations import PassageRef
 from interviewer.speech.delivery import Delivery
 
 MessageKind = Literal[

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from interviewer.knowledge.citations import PassageRef
+
 Coverage = Literal["covered", "partial", "missed"]
 COVERAGE_CREDIT: dict[str, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
 
@@ -22,13 +24,6 @@ class CriterionVerdict(BaseModel):
     criterion: str = Field(description="Rubric criterion name, e.g. coverage, accuracy, depth.")
     reasoning: str = Field(description="Why the score was given, written before the score.")
     score: int = Field(ge=1, le=5, description="Criterion score on 1..5.")
-
-
-class PassageRef(BaseModel):
-    chunk_id: str = Field(description="Corpus chunk id.")
-    title: str = Field(description="Document title.")
-    section: str = Field(description="Section heading.")
-    text: str = Field("", description="The passage text (possibly shortened).")
 
 
 class MissedPoint(BaseModel):

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import bm25s
+import numpy as np
 
 from interviewer.knowledge.embeddings import Embedder
 from interviewer.knowledge.rerank import FirstStage, LexicalReranker
@@ -180,6 +181,19 @@ class Retriever:
             roles=str(meta.get("roles", "")),
             score=round(score, 6),
         )
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Texts embedded with the model the index was built with (one row per text)."""
+        return np.asarray(self.embedder.encode(texts), dtype=np.float32)
+
+    def stored_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """The index's stored embeddings of these chunks (ids it does not hold are left out): no model call."""
+        if not chunk_ids:
+            return {}
+        got = self.collection.get(ids=list(dict.fromkeys(chunk_ids)), include=["embeddings"])
+        return {
+            cid: np.asarray(vector, dtype=np.float32) for cid, vector in zip(got["ids"], got["embeddings"], strict=True)
+        }
 
     def chunks_for(self, doc_id: str, section: str | None = None) -> list[Passage]:
         """Passages of one document (and section): how bank citations resolve to chunk ids."""
