@@ -7,7 +7,6 @@ import time
 
 import altair as alt
 import streamlit as st
-from interviewer.text.rules.escaping import for_markdown
 
 from interviewer.config import get_settings
 from interviewer.interview.report import markdown_report
@@ -15,6 +14,7 @@ from interviewer.interview.state import Message
 from interviewer.services import Services, build_services
 from interviewer.storage.store import StaleSave, Store, export_json
 from interviewer.tailoring.session import bank_with
+from interviewer.text.escaping import for_markdown
 from interviewer.ui import account, provenance, voice_mode
 from interviewer.ui import coding as coding_ui
 from interviewer.ui.setup import setup_screen

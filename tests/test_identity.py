@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from interviewer.storage.store.identity import AuthRequired, is_loopback, resolve_identity, startup_problem
 
 from interviewer.config import Settings
+from interviewer.storage.identity import AuthRequired, is_loopback, resolve_identity, startup_problem
 
 HEADER = "X-Forwarded-Email"
 

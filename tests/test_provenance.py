@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 
-from interviewer.text.rules.escaping import for_markdown
-
 from interviewer.interview.engine import Interview
 from interviewer.interview.provenance import worded_by
 from interviewer.interview.report import markdown_report
@@ -14,6 +12,7 @@ from interviewer.interview.state import InterviewState, Message
 from interviewer.interview.voice import LLMVoice, TemplateVoice
 from interviewer.judge import GroundedJudge
 from interviewer.llm import LLM, ModelConfig
+from interviewer.text.escaping import for_markdown
 from tests.conftest import FakeJudge
 from tests.fake_openai import FakeOpenAI, Reply
 

@@ -1,7 +1,7 @@
 """Candidate input: commands, and answers kept as typed, bounded, with a notice for every change.
 
 Answers are untrusted data. Nothing here interprets them or rewrites markup: `a<b`, `Dict<String, int>`
-and `&lt;img&gt;` stay exactly as typed, and each boundary escapes them itself (`interviewer.text.rules.escaping`).
+and `&lt;img&gt;` stay exactly as typed, and each boundary escapes them itself (`interviewer.text.escaping`).
 Only what no one types is removed (NUL and control characters), and an over-long answer is cut for
 scoring with a notice.
 """

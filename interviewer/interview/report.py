@@ -9,7 +9,7 @@ from interviewer.interview.provenance import report_line
 from interviewer.judge.numbers import fmt
 from interviewer.judge.verdict import Verdict
 from interviewer.speech.delivery import summary_line as delivery_line
-from interviewer.text.rules.escaping import for_markdown, for_markdown_quote
+from interviewer.text.escaping import for_markdown, for_markdown_quote
 
 if TYPE_CHECKING:
     from interviewer.interview.state import InterviewState, QuestionRecord

@@ -28,7 +28,7 @@ from interviewer.interview.voice_guards import (
 from interviewer.interview.voice_verdicts import verdict
 from interviewer.knowledge.bank import KeyPoint, Question
 from interviewer.llm import LLM, Exchange, LLMError
-from interviewer.text.rules.escaping import for_prompt
+from interviewer.text.escaping import for_prompt
 
 BANK_DIR = REPO_ROOT / "question_bank"
 TRANSITION_WORDS = "move moving next stage part section wrap end last final question interview conclude today"

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from interviewer.knowledge.bank import FOREIGN_REFERENCE_MAX, NEAR_DUPLICATE, OWN_REFERENCE_MIN, Question
 from interviewer.tailoring.plan import Plan
-from interviewer.text.rules.escaping import for_prompt
+from interviewer.text.escaping import for_prompt
 
 PASSAGES = 6
 

@@ -1,6 +1,6 @@
 """The signed-in user of a browser session, their own store, and their interview in the URL.
 
-Identity rules live in `interviewer.storage.store.identity`; this module only reads Streamlit's request context.
+Identity rules live in `interviewer.storage.identity`; this module only reads Streamlit's request context.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 import streamlit as st
 
 from interviewer.interview.engine import Interview
+from interviewer.storage.identity import AuthRequired, Identity, resolve_identity, startup_problem
 from interviewer.storage.store import StaleSave, Store
-from interviewer.storage.store.identity import AuthRequired, Identity, resolve_identity, startup_problem
 
 URL_KEY = "session"
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from interviewer.interview.provenance import worded_by
 from interviewer.interview.state import Message
-from interviewer.text.rules.escaping import for_markdown
+from interviewer.text.escaping import for_markdown
 
 
 def caption(message: Message) -> None:

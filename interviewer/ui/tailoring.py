@@ -13,7 +13,7 @@ import streamlit as st
 
 from interviewer.tailoring.documents import DocumentError, read_document
 from interviewer.tailoring.session import build_plan, uses_a_model
-from interviewer.text.rules.escaping import for_markdown
+from interviewer.text.escaping import for_markdown
 
 MAX_GENERATED = 5
 
