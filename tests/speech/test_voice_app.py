@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from interviewer.speech.audio import wav_bytes
-from tests.speech.conftest import with_silence
+from tests.speech.conftest import normalise, wer, with_silence
 
 pytestmark = pytest.mark.slow
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -55,6 +55,14 @@ def state(at: AppTest):
     return at.session_state["interview"].state
 
 
+def assert_heard(transcript: str) -> None:
+    """The transcript is the spoken answer. Piper samples its voice and whisper falls back to sampling on hard
+    audio, so a single word can differ between runs ("time-base split", "drift"/"draft"): the whole transcript's
+    word error rate is checked (two degraded transcripts seen in a full run gave 0.12 and 0.18)."""
+    assert wer([ANSWER], [transcript]) <= 0.3, transcript
+    assert "canary" in normalise(transcript) and "future" in normalise(transcript), transcript
+
+
 def test_spoken_answer_is_transcribed_edited_scored_and_measured(app: AppTest, spoken, shared_data_dir: Path) -> None:
     assert not app.exception
     audio = app.get("audio")
@@ -62,7 +70,7 @@ def test_spoken_answer_is_transcribed_edited_scored_and_measured(app: AppTest, s
     at = record(app, spoken(ANSWER))
     assert not at.exception
     box = at.text_area[0]
-    assert "time based split" in box.value.replace("-", " ").lower()
+    assert_heard(box.value)
     box.set_value(box.value + " And a registry so rollback is one step.")
     at = send(at.run())
     assert not at.exception
@@ -108,7 +116,7 @@ def test_ten_minutes_of_audio_is_cut_at_the_limit_with_a_note(app: AppTest, spok
     assert not at.exception
     notes = [i.value for i in at.info]
     assert any(re.search(r"is 10:\d\d long; only the first 5:00 were transcribed", n) for n in notes), notes
-    assert "time based split" in at.text_area[0].value.replace("-", " ").lower()
+    assert_heard(at.text_area[0].value)
 
 
 def test_an_answer_in_german_is_transcribed_judged_and_noted(app: AppTest, tmp_path: Path) -> None:
