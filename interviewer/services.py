@@ -49,7 +49,9 @@ class Services:
         with self._judges_lock:
             if state.judge_model not in self._judges:
                 settings = self.settings_for(state)
-                self._judges[state.judge_model] = build_judge(settings, self.embedder, self.retriever, self.citer)
+                self._judges[state.judge_model] = build(
+                    settings, embedder=self.embedder, retriever=self.retriever, citer=self.citer
+                )
             return self._judges[state.judge_model]
 
     _exercises: Exercises | None = None
@@ -137,13 +139,6 @@ class Services:
         return self.citer.for_question(question)
 
 
-def build_judge(
-    settings: Settings, embedder: Embedder, retriever: Retriever | None, citer: Citer | None = None
-) -> GroundedJudge:
-    """The configured judge (see `interviewer.judge.build`, the one public judge surface)."""
-    return build(settings, embedder=embedder, retriever=retriever, citer=citer)
-
-
 def build_services(settings: Settings, *, index: bool = True, progress: bool = False) -> Services:
     """Load models, open Chroma and SQLite, and (re)index the corpus if anything changed."""
     embedder = get_embedder(settings.embedding_model)
@@ -160,7 +155,7 @@ def build_services(settings: Settings, *, index: bool = True, progress: bool = F
         collection=collection,
         retriever=retriever,
         bank=bank,
-        judge=build_judge(settings, embedder, retriever, citer),
+        judge=build(settings, embedder=embedder, retriever=retriever, citer=citer),
         store=open_store(settings),
         index_report=report,
         citer=citer,

@@ -154,11 +154,9 @@ def interviewer_voice(settings: Settings, loop: str) -> Any:
 
 def interviewer_parts(settings: Settings, loop: str) -> tuple[Any, Any]:
     """The configured judge (no retrieval) and voice for one loop."""
-    from interviewer.knowledge.embeddings import get_embedder
-    from interviewer.services import build_judge
+    from interviewer.judge import build
 
-    embedder = get_embedder(settings.embedding_model) if settings.offline_judge else None
-    return build_judge(settings, embedder, retriever=None), interviewer_voice(settings, loop)  # type: ignore[arg-type]
+    return build(settings), interviewer_voice(settings, loop)
 
 
 def run_interviewer_eval(
