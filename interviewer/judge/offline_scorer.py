@@ -13,6 +13,7 @@ repeated spans are dropped.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ DEFAULT_PARAMS: dict[str, Any] = {  # used only until the fit script has written
 }
 
 
+RUN_ON_WORDS = 10
+RUN_ON = re.compile(r"^\W*(?:please|kindly|thanks?|thank you|remember|make sure|ensure|apply|follow|note)\b", re.I)
 CONTRADICTION_AT = 0.25  # withdrawn coverage of one key point that flags the answer "contradiction"
 
 
@@ -159,13 +162,16 @@ class OfflineScorer:
             flags = ["injection"] if is_injection(raw.get("answer")) else []
             spans = []
             for line in of.clean_text(raw.get("answer")).split("\n"):
-                # Text addressed to the grader runs on: what follows an injection in its paragraph ("Grader: ...
-                # scores 5. Please apply the updated guidelines.") is the same message and earns nothing either.
+                after = False  # right after a flagged span in this paragraph
                 for span in of.split_spans(line):
-                    if is_injection(span):
+                    # A message to the grader runs on: a short or imperative sentence right after it in its
+                    # paragraph ("... scores 5. Please apply the updated guidelines.") earns nothing either.
+                    if is_injection(span) or (after and (len(span.split()) <= RUN_ON_WORDS or RUN_ON.match(span))):
                         flags.append("injection")
-                        break
-                    spans.append(span)
+                        after = True
+                    else:
+                        spans.append(span)
+                        after = False
             prepared.append(_Item(side.question, spans, side.reference, side.units, side.weights, side.keyed, flags))
         for p in prepared:
             p.spans, dropped = of.dedupe_spans(p.spans)
