@@ -129,3 +129,37 @@ def test_reference_only_items_are_unchanged_by_the_guards(scorer: OfflineScorer)
     finally:
         scorer.params["contradiction_guard"] = True
     assert on == off
+
+
+def test_a_correct_answer_in_a_no_need_idiom_keeps_its_credit(scorer: OfflineScorer) -> None:
+    """Only the dismissed thing loses credit, and only when the point is mostly evidenced by the dismissal."""
+    neutral, _ = _score(scorer, LEAKAGE, BASE + " I fit scalers and encoders on the training fold only.")
+    idiom, flags = _score(
+        scorer,
+        LEAKAGE,
+        BASE + " There is no need to refit on the full data if you fit scalers and encoders on the training fold only.",
+    )
+    assert "contradiction" not in flags
+    assert idiom >= neutral - 0.1
+
+
+def test_a_passing_dismissal_that_barely_touches_a_point_costs_nothing(scorer: OfflineScorer, bank) -> None:
+    """'Fine-tuning isn't needed' matches little more than the word 'fine-tuning' of two key points: the guard takes
+    nothing back (it does when the answer engages with a point mostly through a dismissal)."""
+    q = bank.questions["llm-finetuning-01"]
+    args = (
+        q.question,
+        "Fine-tuning isn't needed to teach the bot the product: use retrieval over the docs, re-index them when "
+        "they change, and cite the sources.",
+        q.reference_answer,
+        [k.point for k in q.key_points],
+        [k.weight for k in q.key_points],
+    )
+    on = scorer.assess(*args)
+    scorer.params["contradiction_guard"] = False
+    try:
+        off = scorer.assess(*args)
+    finally:
+        scorer.params["contradiction_guard"] = True
+    assert "contradiction" not in on.flags
+    assert on.coverage == off.coverage and on.features["coverage"] == off.features["coverage"]

@@ -46,8 +46,9 @@ NEGATIVE = re.compile(
     re.I,
 )
 BOUNDARIES = frozenset(
-    {",", ";", ":", ".", "!", "?", "(", ")", "[", "]", "—", "–", "-", "[CLS]", "[SEP]", "<s>", "</s>"}
+    {",", ";", ":", ".", "!", "?", "(", ")", "[", "]", "—", "–", "[CLS]", "[SEP]", "<s>", "</s>"}
     | {"but", "because", "so", "although", "though", "whereas", "while", "yet", "which", "since", "however"}
+    | {"if", "unless", "when", "whenever", "otherwise"}
 )
 STRICT_DIMS = frozenset(
     {"bytes", "usd", "flop"}

@@ -48,8 +48,8 @@ DEFAULT_PARAMS: dict[str, Any] = {  # used only until the fit script has written
     # of the ramp's top. 99% of the bank's key points are matched by their reference above it, so it only
     # bites on a broken reference, which otherwise made every answer (even an off-topic one) "cover" the points.
     "min_top_share": 0.5,
-    # Keyed questions: evidence in a clause that denies a key point earns nothing, and a key point whose
-    # quantities the answer contradicts scores -penalty x its credit (`contradiction`). Set on gold dev.
+    # Keyed questions (`contradiction`): a key point mostly evidenced by a clause that dismisses it earns nothing,
+    # and one whose figures the answer contradicts earns -penalty x its credit. Penalty set on gold dev.
     "contradiction_guard": True,
     "contradiction_penalty": 1.0,
 }
@@ -58,6 +58,10 @@ DEFAULT_PARAMS: dict[str, Any] = {  # used only until the fit script has written
 RUN_ON_WORDS = 10
 RUN_ON = re.compile(r"^\W*(?:please|kindly|thanks?|thank you|remember|make sure|ensure|apply|follow|note)\b", re.I)
 CONTRADICTION_AT = 0.25  # withdrawn coverage of one key point that flags the answer "contradiction"
+# A key point is dismissed when the answer engages with it (coverage >= CONTRADICTION_AT) and at least this share
+# of that coverage comes from clauses that dismiss it; a few words matched inside such a clause ("no need to
+# retrain: repoint the alias", "fine-tuning isn't needed: use retrieval") are noise and keep their credit.
+DISMISSED_SHARE = 0.5
 
 
 def off_topic_threshold(table: dict[str, float], n_content: float) -> float:
@@ -201,7 +205,7 @@ class OfflineScorer:
         ref = encoded[p.reference] if p.reference else None
         guard = p.keyed and bool(self.params["contradiction_guard"])
         neg_a = negation_mask(a.pieces)[slice(*of.inner_range(a))] if guard else None
-        withdrawn = []  # coverage the contradiction guards took back, per key point
+        withdrawn, charged = [], []  # coverage the contradiction guards took back / charge again, per key point
         for unit in p.units:
             u = encoded[unit]
             wu = self.enc.weights(u, qstems, demote)
@@ -217,9 +221,16 @@ class OfflineScorer:
 
             coverage.append(ramp(strength))
             withdrawn.append(0.0)
+            charged.append(0.0)
             if neg_a is not None and coverage[-1] > 0:  # see `contradiction`
-                kept = 0.0 if quantity_conflict(unit, p.answer, p.question) else ramp(self._polar(u, wu, a, neg_a))
-                withdrawn[-1], coverage[-1] = coverage[-1] - kept, kept
+                if quantity_conflict(unit, p.answer, p.question):  # wrong figures: withdrawn and charged
+                    withdrawn[-1] = charged[-1] = coverage[-1]
+                elif (
+                    coverage[-1] >= CONTRADICTION_AT
+                    and ramp(self._polar(u, wu, a, neg_a)) <= (1.0 - DISMISSED_SHARE) * coverage[-1]
+                ):
+                    withdrawn[-1] = charged[-1] = coverage[-1]  # engaged with, mostly by a clause that dismisses it
+                coverage[-1] -= withdrawn[-1]
             by_span = [of.recall(u, wu, a, r, hit_at=hit_at) for r in ranges]
             evidence.append(p.spans[int(np.argmax(by_span))] if coverage[-1] > 0 and by_span else "")
             sims.append(float(a.vec @ u.vec))
@@ -228,9 +239,9 @@ class OfflineScorer:
         flags = list(p.flags)
         if max(withdrawn, default=0.0) >= CONTRADICTION_AT:
             flags.append("contradiction")
-        # A wrong claim earns nothing and costs `contradiction_penalty` x what it would have earned: graders pull
+        # A wrong figure earns nothing and costs `contradiction_penalty` x what it would have earned: graders pull
         # an answer down for it even when other points are right.
-        credit = np.asarray(coverage) - float(self.params["contradiction_penalty"]) * np.asarray(withdrawn)
+        credit = np.asarray(coverage) - float(self.params["contradiction_penalty"]) * np.asarray(charged)
         feats["coverage"] = max(0.0, float(np.dot(credit, p.weights) / sum(p.weights))) if n else 0.0
         if p.keyed:
             score = self.coverage_score(feats["coverage"])
