@@ -94,6 +94,8 @@ def test_quantity_conflict_rule() -> None:
     assert not quantity_conflict(point, "The weights are 14 GB, but with Adam it is about 110 GB in total.", question)
     assert not quantity_conflict(point, "It needs a lot more than one 80 GB card.", question)  # only the question's
     assert not quantity_conflict(point, "It needs 8 GPUs and 3 days.", question)  # counts and times are not checked
+    # Vague magnitudes in words state no figure (a bank reference was flagged against its own key point).
+    assert not quantity_conflict("It costs a few thousand dollars a month.", "A few hundred dollars a month.", "?")
 
 
 def test_wrong_arithmetic_in_the_right_words_earns_nothing(scorer: OfflineScorer) -> None:

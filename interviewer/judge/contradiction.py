@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from interviewer.judge.numbers import Quantity, normalise, parse_quantities
+from interviewer.judge.numbers import Quantity, parse_quantities
 
 # A clause that dismisses something: "you do not need to record X", "X doesn't matter", "X is irrelevant",
 # "no need for X", "X is basically obsolete", "X won't do much". General English, matched on the clause's words.
@@ -99,7 +99,7 @@ def polar_recall(
 @lru_cache(maxsize=4096)
 def _strict(text: str) -> tuple[Quantity, ...]:
     try:
-        found = parse_quantities(normalise(text))
+        found = parse_quantities(text)  # figures written with digits: "a few thousand dollars" states none
     except Exception:  # noqa: BLE001 - a parse failure means no usable quantities, never a crash
         return ()
     return tuple(q for q in found if q.dim in STRICT_DIMS)
