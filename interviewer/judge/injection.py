@@ -104,7 +104,10 @@ def _check(seg: str, shouted: bool = False, quoted: bool = False) -> str | None:
     claim = P.CLAIM.search(seg)
     if override:
         return "override"
-    if header and (demand or claim or (not quoted and (shouted or P.GRADING_WORDS.search(seg[header.end() :])))):
+    # "Judge: a separate model with a rubric per criterion" labels part of a design; a grader-role header is a
+    # message only when what follows targets this answer, its score or the instructions.
+    grading = P.GRADING_WORDS if not P.GRADER_LABEL.match(seg) else P.TARGETED
+    if header and (demand or claim or (not quoted and (shouted or grading.search(seg[header.end() :])))):
         return "role"
     strong = any(not _mentioned(seg, m.start()) for m in P.STRONG_ADDRESS.finditer(seg))
     if address and (demand or claim or strong or P.IMPERATIVE.search(seg, address.start())):

@@ -210,6 +210,17 @@ TEMPLATE_INTRO = re.compile(
     _F,
 )
 TEMPLATE_HEADER = re.compile(r"###\s*(?:instruction|system)\b", _F)  # a section header of a shown prompt
+# A role header that names a grading role, which a judge-design answer uses as a label ("Judge: ...").
+GRADER_LABEL = re.compile(r"^\W{0,6}(?:grader|evaluator|assessor|examiner|marker|judge)\s*:", _F)
+# What makes such a line a message to the grader: this answer, its score, the instructions.
+TARGETED = re.compile(
+    r"\b(?:this|my|the above|the following) (?:answer|response|submission|reply|solution)\b|\bcandidate\b|"
+    r"\b(?:5 ?/ ?5|10 ?/ ?10|full marks|full credit|full points|max(?:imum)? (?:score|marks|points)|perfect score|"
+    r"top score)\b|\bscore (?:of |it |this )?\d|\b(?:instructions?|guidelines?|rubric (?:update|change)\w*|"
+    r"updated|outdated|optional|ignore|disregard|override|do not|don't|must|always|never|please|kindly|"
+    r"generous\w*|lenient\w*)\b",
+    _F,
+)
 SHOUTED_HEADER = re.compile(r"^\W{0,6}[A-Z][A-Z ]{2,40}(?:\(|:|-{1,2}>)")
 GRADING_WORDS = re.compile(
     r"\b(?:rubric|score|scores|scored|grade|grading|graded|marks|rating|instructions?|evaluat\w*|key points?|"
