@@ -28,3 +28,24 @@ def test_first_use_waits_for_the_model() -> None:
     embedder = embeddings.get_embedder("all-MiniLM-L6-v2")
     vectors = embedder.encode(["canary rollout", "shadow deployment"])
     assert vectors.shape == (2, embedder.dim) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_mpnet_parts_are_checked_against_their_recorded_hashes(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An altered (or wrong-version) zip slice is refused before anything is joined or extracted."""
+    import importlib.metadata as md
+    from pathlib import PurePosixPath
+
+    class Dist:
+        def __init__(self, i: int) -> None:
+            self.part = tmp_path / f"all-mpnet-base-v2.zip.00{i}"
+            self.part.write_bytes(b"not the model")
+            self.files = [PurePosixPath(f"input/{self.part.name}")]
+
+        def locate_file(self, _file) -> str:
+            return str(self.part)
+
+    monkeypatch.setattr(md, "distribution", lambda name: Dist(int(name[-1])))
+    monkeypatch.setenv("INTERVIEW_MODEL_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(embeddings.EmbeddingModelMissing, match="sha256"):
+        embeddings._mpnet_path()
+    assert not (tmp_path / "cache" / "all-mpnet-base-v2").exists()

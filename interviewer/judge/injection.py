@@ -87,11 +87,14 @@ def _mentioned(seg: str, start: int) -> bool:
     return bool(P.MENTION.search(before[-60:]))
 
 
-def _check(seg: str, shouted: bool = False) -> str | None:
+def _check(seg: str, shouted: bool = False, quoted: bool = False) -> str | None:
     """The rule a normalised, quote-free segment breaks, or None. `shouted`: the segment opens with an
-    all-capitals header ('SYSTEM:', 'RUBRIC UPDATE (...)')."""
-    if P.MARKUP.search(seg):
+    all-capitals header ('SYSTEM:', 'RUBRIC UPDATE (...)'). `quoted`: the segment is part of a prompt the answer
+    shows ("My judge prompt would be:"), where role lines and section headers are the template's own."""
+    markup = [m for m in P.MARKUP.finditer(seg) if not P.TAG_MENTION.match(seg, m.end())]
+    if any(not (quoted and P.TEMPLATE_HEADER.match(m.group(0))) for m in markup):
         return "markup"
+    seg = P.SCALE.sub(" on the scale ", seg)  # "score it from 1 to 5" names the scale, it demands no score
     header = P.ROLE_HEADER.match(seg)
     demand = next((m for m in P.DEMAND.finditer(seg) if not _mentioned(seg, m.start())), None)
     address = next((m for m in P.ADDRESS.finditer(seg) if not _mentioned(seg, m.start())), None)
@@ -101,7 +104,10 @@ def _check(seg: str, shouted: bool = False) -> str | None:
     claim = P.CLAIM.search(seg)
     if override:
         return "override"
-    if header and (shouted or demand or claim or P.GRADING_WORDS.search(seg[header.end() :])):
+    # "Judge: a separate model with a rubric per criterion" labels part of a design; a grader-role header is a
+    # message only when what follows targets this answer, its score or the instructions.
+    grading = P.GRADING_WORDS if not P.GRADER_LABEL.match(seg) else P.TARGETED
+    if header and (demand or claim or (not quoted and (shouted or grading.search(seg[header.end() :])))):
         return "role"
     strong = any(not _mentioned(seg, m.start()) for m in P.STRONG_ADDRESS.finditer(seg))
     if address and (demand or claim or strong or P.IMPERATIVE.search(seg, address.start())):
@@ -126,15 +132,15 @@ def _segments(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in bounds if text[a:b].strip()]
 
 
-def check_segment(segment: str) -> str | None:
-    """Why one segment reads as an injection, or None."""
+def check_segment(segment: str, quoted: bool = False) -> str | None:
+    """Why one segment reads as an injection, or None (`quoted`: inside a prompt the answer shows)."""
     norm, obfuscated = normalise(segment)
     shouted = bool(P.SHOUTED_HEADER.match(segment))
-    reason = _check(_without_quotes(norm), shouted)
+    reason = _check(_without_quotes(norm), shouted, quoted)
     if reason is None:
         plain = _deobfuscate(norm)
         if plain != norm:
-            reason = _check(_without_quotes(plain), shouted)
+            reason = _check(_without_quotes(plain), shouted, quoted)
             obfuscated = obfuscated or reason is not None
         if reason is None and (obfuscated or _SPACED.search(norm)):
             squashed = re.sub(r"[\W_\d]+", "", plain)
@@ -145,9 +151,11 @@ def check_segment(segment: str) -> str | None:
 def detect(text: str | None) -> list[Span]:
     """Every segment of `text` that addresses the grader or tries to set the score, with its offsets."""
     text = str(text or "")
-    spans = []
+    spans, quoted = [], False
     for start, end in _segments(text):
-        reason = check_segment(text[start:end])
+        reason = check_segment(text[start:end], quoted)
+        # What follows "the judge prompt would be:" / "Prompt template:" is a shown prompt, to the end.
+        quoted = quoted or bool(P.TEMPLATE_INTRO.search(normalise(text[start:end])[0]))
         if reason:
             spans.append(Span(start=start, end=end, text=text[start:end], reason=reason))
     return spans

@@ -199,6 +199,28 @@ ROLE_HEADER = re.compile(
     r"important note|override|evaluation result)(?: instructions?)?\s*(?:\(|:|-{1,2}>)",
     _F,
 )
+# A tag named in prose ("wrap the answer in <answer> tags") is a description, not markup that opens or closes.
+TAG_MENTION = re.compile(r"\s*(?:(?:and|or|/|,)\s*</?\w+>\s*)?(?:tags?|delimiters?|markers?|elements?|blocks?)\b", _F)
+# A scale that starts at 0 or 1 ("from 1 to 5", "between 1 and 10", "1-5", "0 to 100"): its top is no demand.
+SCALE = re.compile(r"\b(?:from |between )?[01] ?(?:to|-|–|and) ?(?:5|five|10|ten|100)\b(?! ?%)", _F)
+# A line that introduces a prompt the answer shows: "My judge prompt would be:", "Prompt template:", "like this:".
+TEMPLATE_INTRO = re.compile(
+    r"(?:\b(?:prompt|template|system message|instructions)\b[^.\n]{0,40}|\b(?:like this|as follows|would be|"
+    r"would read|reads|looks like|something like|for example|e\.?g\.?))\s*:\s*$",
+    _F,
+)
+TEMPLATE_HEADER = re.compile(r"###\s*(?:instruction|system)\b", _F)  # a section header of a shown prompt
+# A role header that names a grading role, which a judge-design answer uses as a label ("Judge: ...").
+GRADER_LABEL = re.compile(r"^\W{0,6}(?:grader|evaluator|assessor|examiner|marker|judge)\s*:", _F)
+# What makes such a line a message to the grader: this answer, its score, the instructions.
+TARGETED = re.compile(
+    r"\b(?:this|my|the above|the following) (?:answer|response|submission|reply|solution)\b|\bcandidate\b|"
+    r"\b(?:5 ?/ ?5|10 ?/ ?10|full marks|full credit|full points|max(?:imum)? (?:score|marks|points)|perfect score|"
+    r"top score)\b|\bscore (?:of |it |this )?\d|\b(?:instructions?|guidelines?|rubric (?:update|change)\w*|"
+    r"updated|outdated|optional|ignore|disregard|override|do not|don't|must|always|never|please|kindly|"
+    r"generous\w*|lenient\w*)\b",
+    _F,
+)
 SHOUTED_HEADER = re.compile(r"^\W{0,6}[A-Z][A-Z ]{2,40}(?:\(|:|-{1,2}>)")
 GRADING_WORDS = re.compile(
     r"\b(?:rubric|score|scores|scored|grade|grading|graded|marks|rating|instructions?|evaluat\w*|key points?|"

