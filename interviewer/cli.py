@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -201,6 +202,9 @@ def cmd_app(args: argparse.Namespace) -> int:
     command += ["--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
     command += ["--client.toolbarMode", "minimal"]
     command += ["--runner.fastReruns", "false"]  # one run per session at a time: see .streamlit/config.toml
+    if os.name == "posix":  # become the server, so a supervisor's SIGTERM stops it instead of orphaning it
+        sys.stdout.flush()
+        os.execv(sys.executable, command)
     return subprocess.call(command)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -60,7 +61,11 @@ def app_seconds(repo: Path, env: dict[str, str]) -> float:
     port = free_port()
     command = [sys.executable, "-m", "interviewer", "app", "--host", "127.0.0.1", "--port", str(port)]
     start = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its own process group, stopped whole after each run: an older `interview app` ran Streamlit as a child
+    # that outlived a terminated parent, and orphaned servers loading models slowed every later run.
+    proc = subprocess.Popen(
+        command, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         while True:
@@ -83,8 +88,14 @@ def app_seconds(repo: Path, env: dict[str, str]) -> float:
             browser.close()
         return took
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+        for _ in range(300):  # until the whole group is gone
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
 
 
 def main() -> None:

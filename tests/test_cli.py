@@ -182,9 +182,45 @@ def test_the_app_runs_one_script_run_per_session_at_a_time(monkeypatch: pytest.M
     from interviewer import cli
 
     calls: list[list[str]] = []
+    monkeypatch.setattr(cli.os, "execv", lambda _path, command: calls.append(command))
     monkeypatch.setattr(cli.subprocess, "call", lambda command: calls.append(command) or 0)
     assert cli.cmd_app(argparse.Namespace(host="127.0.0.1", port=8999)) == 0
     flag = calls[0].index("--runner.fastReruns")
     assert calls[0][flag + 1] == "false"
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["fastReruns"] is False
+
+
+@pytest.mark.slow
+def test_stopping_interview_app_stops_the_server(tmp_path: Path) -> None:
+    """A supervisor's SIGTERM to `interview app` must stop the Streamlit server: it used to run it as a child
+    process, which kept serving (and loading models) after its parent was gone."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "INTERVIEW_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "interviewer", "app", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    health = f"http://127.0.0.1:{port}/_stcore/health"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if urllib.request.urlopen(health, timeout=1).status == 200:
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "the app did not start"
+                time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        time.sleep(1)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(health, timeout=2)
+    finally:
+        proc.kill()
+        subprocess.run(["pkill", "-f", "--", f"--server.port {port}"], check=False)
