@@ -56,6 +56,22 @@ def test_a_failing_warm_up_does_not_break_judging(make_interview) -> None:
     assert all("warm-up broke" not in m.text for m in interview.state.messages)
 
 
+def test_a_stuck_warm_up_delays_judging_by_at_most_the_wait_limit(make_interview, monkeypatch) -> None:
+    from interviewer.interview import engine
+
+    monkeypatch.setattr(engine, "PREPARE_WAIT_S", 0.2)
+    interview, judge = make_interview([4.9], n=1)
+    release = threading.Event()
+    judge.warm = lambda question: release.wait(30)  # a warm-up that never finishes on its own
+    try:
+        [m.settle() for m in interview.start()]
+        out = interview.respond("A complete answer about serving.")
+        assert not interview.preparing.done()  # judged without waiting for it
+        assert judge.calls == ["A complete answer about serving."] and "feedback" in [m.kind for m in out]
+    finally:
+        release.set()
+
+
 def test_prefetch_false_prepares_nothing(bank) -> None:
     from interviewer.interview.engine import Interview
     from interviewer.interview.state import InterviewState

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from interviewer.knowledge.citations import Citer
 
 
+PREPARE_WAIT_S = 20.0  # the longest an answer waits for its question's warm-up before judging without it
+
+
 class Interview(CaseFlow):
     # The coding round (interviewer.coding) is part of this engine: exercises are planned for the `coding` stage.
     coding_round = True
@@ -112,9 +115,10 @@ class Interview(CaseFlow):
 
     def _await_prepared(self) -> None:
         """An instant answer waits for the warm-up rather than redo its work. A failed warm-up is not raised
-        here: judging the answer does the same work again and reports any error itself."""
+        here, and a slow one is not waited on past PREPARE_WAIT_S (the warm-ups of every session share one pool):
+        judging the answer does the same work again and reports any error itself."""
         if self.preparing is not None:
-            wait([self.preparing])
+            wait([self.preparing], timeout=PREPARE_WAIT_S)
 
     def _stage_title(self, stage: str) -> str:
         return self.bank.loops[self.state.loop].stages.get(stage, stage)
