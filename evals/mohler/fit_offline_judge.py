@@ -157,10 +157,14 @@ def main(argv: list[str] | None = None) -> int:
     ramp = [float(np.quantile(column(neg, "hits"), 0.9)), float(np.median(column(real, "hits")[dev.scores >= 4.75]))]
 
     pred = model.predict(x)
+    # Only the reference-answer model is fitted here: the keys fitted on the gold dev split
+    # (coverage_to_score, off_topic_below_keyed, by evals/gold/fit_coverage_map.py) are kept as they are.
+    kept = json.loads(args.out.read_text()) if args.out.exists() else {}
     out = {
-        "note": "Fitted by evals/mohler/fit_offline_judge.py on the Mohler DEV split only (assignments 1-6, "
-        f"{int(ok.sum())} answers); the test split (7-12) was not read. key_point_blend and "
-        "injection_similarity are set by hand (no graded key-point data).",
+        **kept,
+        "note": "Reference-answer model fitted by evals/mohler/fit_offline_judge.py on the Mohler DEV split only "
+        f"(assignments 1-6, {int(ok.sum())} answers); the test split (7-12) was not read. coverage_to_score and "
+        "off_topic_below_keyed come from evals/gold/fit_coverage_map.py (gold dev).",
         "embedder": args.embedder,
         "question_demotion": args.demotion,
         "features": FEATURES,
@@ -172,8 +176,6 @@ def main(argv: list[str] | None = None) -> int:
         "coverage_ramp": [round(v, 4) for v in ramp],
         "hit_at": DEFAULT_PARAMS["hit_at"],
         "off_topic_below": off_topic,
-        "injection_similarity": DEFAULT_PARAMS["injection_similarity"],
-        "key_point_blend": DEFAULT_PARAMS["key_point_blend"],
         "dev_fit": {
             "cv_pearson_by_alpha": {str(a): round(v, 4) for a, v in cv.items()},
             "in_sample_pearson": round(float(pearsonr(pred, y)[0]), 4),
