@@ -158,6 +158,15 @@ class CandidateRun:
     screen: str = ""
 
 
+async def settled(page, timeout_ms: int) -> None:
+    """Until the app's script run has finished (Streamlit marks its root with the run's state)."""
+    await page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
+        " === 'notRunning'",
+        timeout=timeout_ms,
+    )
+
+
 async def candidate(browser, url: str, user: str, questions: int, timeout_ms: int = 180_000) -> CandidateRun:
     """One simulated candidate: a whole interview through the real page, timing each turn."""
     run = CandidateRun(user)
@@ -172,6 +181,7 @@ async def candidate(browser, url: str, user: str, questions: int, timeout_ms: in
         await number.press("Enter")
         await page.get_by_role("button", name="Start interview").click()
         await page.get_by_text(f"Question 1 of {questions}").wait_for()
+        await settled(page, timeout_ms)
         for turn in range(questions * 3):  # follow-ups may add turns; bounded
             if await page.get_by_text("Interview complete").count():
                 break
@@ -183,15 +193,15 @@ async def candidate(browser, url: str, user: str, questions: int, timeout_ms: in
             await box.fill(answer)
             await box.press("Enter")
             run.sent.append(answer)
-            # The reply (two more messages), or the end of the interview: the finished screen redraws the page
-            # around its report, and one run under load never showed the two messages while the stored
-            # interview was complete (the test then checks every answer is stored exactly once).
             await page.wait_for_function(
-                "n => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= n"
-                " || document.body.innerText.includes('Interview complete')",
+                "n => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= n",
                 arg=before + 2,
                 timeout=timeout_ms,
             )
+            # The reply is on screen while the script may still be running (streaming, saving, drawing the
+            # finished screen): the previous run's chat box stays on the page until then, and an answer typed into
+            # it after the last question is dropped by the run that follows (a loaded run waited 180 s on that).
+            await settled(page, timeout_ms)
             run.turn_seconds.append(time.perf_counter() - started)
     except Exception as err:  # noqa: BLE001 - recorded as this candidate's error, the run goes on
         run.error = f"{type(err).__name__}: {str(err)[:300]}"
