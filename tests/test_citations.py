@@ -5,14 +5,11 @@ when many sessions' threads ask at once."""
 from __future__ import annotations
 
 import random
-import sys
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from interviewer.knowledge.bank import Citation, KeyPoint, Question
 from interviewer.knowledge.citations import MIN_CITED_SIMILARITY, Citer, passage_ref
@@ -129,14 +126,6 @@ def test_why_this_question_comes_from_the_citer_in_the_engine_and_the_report(ban
     assert [p.chunk_id for p in services(citer).cited_passages(cited.id)] == ["doc#cited-1"]
     assert calls[-1] == (cited.id, None)  # the report shows every cited section
     assert services(None).cited_passages(cited.id) == []
-
-
-@pytest.fixture
-def fast_switching() -> Iterator[None]:
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    yield
-    sys.setswitchinterval(before)
 
 
 def test_one_citer_gives_eight_threads_the_sequential_citations(bank, fast_switching) -> None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import random
 import shutil
-import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,15 +28,6 @@ from interviewer.knowledge.retrieval import Retriever
 REPO = Path(__file__).resolve().parent.parent
 THREADS = 8
 QUESTIONS = 4
-
-
-@pytest.fixture
-def fast_switching() -> Iterator[None]:
-    """Switch threads every microsecond instead of every 5 ms: a race window of a few bytecodes gets hit."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    yield
-    sys.setswitchinterval(before)
 
 
 def _questions(bank) -> list[Question]:
