@@ -140,6 +140,7 @@ def chat_screen(svc: Services) -> None:
                 return
             st.rerun()
     else:
+        account.show_unsent("answer")
         report_section(svc)
 
 

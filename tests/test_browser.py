@@ -167,3 +167,56 @@ def test_two_browser_sessions_keep_separate_interviews(server: str) -> None:
         finally:
             alice.screenshot(path=str(ARTIFACTS / "browser-session-a.png"), full_page=True)
             browser.close()
+
+
+def test_text_typed_into_the_last_chat_box_after_the_end_is_kept(server: str) -> None:
+    """Streamlit keeps the previous run's chat box on screen until the next run draws: text sent from it once the
+    interview has ended answers nothing, and used to vanish. It is shown back, ungraded, word for word.
+
+    To hit that window every time, the server's messages to the page are held while the candidate ends the
+    interview and types again, so the page still shows the box; then they are let through in order."""
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    late = "One more thing: I would also <b>shadow</b> the new model first *before* the canary."
+    relay: dict = {"held": None, "route": None}  # while "held" is a list, the server's messages wait in it
+
+    def route(ws) -> None:
+        upstream = ws.connect_to_server()  # the page's own messages still go straight to the server
+        relay["route"] = ws
+
+        def to_page(message) -> None:
+            if relay["held"] is None:
+                ws.send(message)
+            else:
+                relay["held"].append(message)
+
+        upstream.on_message(to_page)
+
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        page = browser.new_page(viewport={"width": 1280, "height": 1800})
+        page.set_default_timeout(300_000)
+        page.route_web_socket(re.compile(r"/_stcore/stream"), route)
+        try:
+            start_interview(page, server, 2)
+            send_and_wait(page, ANSWER)
+            box = page.get_by_test_id("stChatInputTextArea")
+            relay["held"] = []
+            box.fill("/end")
+            box.press("Enter")
+            box.fill(late)  # the same box: the page has not heard that the interview ended
+            box.press("Enter")
+            page.wait_for_timeout(3000)  # the server runs both; the page hears of neither yet
+            assert relay["held"], "the server sent nothing while the page waited"
+            while relay["held"]:  # in order; anything arriving meanwhile joins the queue
+                relay["route"].send(relay["held"].pop(0))
+            relay["held"] = None
+            expect(page.get_by_text("arrived after the interview had ended")).to_be_visible()
+            expect(page.get_by_test_id("stCode").get_by_text(late)).to_be_visible()
+            expect(page.get_by_test_id("stChatMessage").filter(has_text="shadow")).to_have_count(0)
+            expect(page.get_by_test_id("stChatInput")).to_have_count(0)
+        finally:
+            page.screenshot(path=str(ARTIFACTS / "browser-late-input.png"), full_page=True)
+            browser.close()

@@ -93,3 +93,28 @@ def test_two_tabs_of_one_user_lose_no_answer(hosted: str) -> None:
         for text in ("first tab about batching", "second tab about quantisation"):
             expect(first.get_by_text(text, exact=False).first).to_be_visible()
         browser.close()
+
+
+def test_an_answer_sent_from_a_tab_after_another_tab_ended_the_interview_is_kept(hosted: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    late = "Typed in the stale tab: int8 quantisation halves the memory of the weights."
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        first = user_page(browser, "dave@example.org")
+        start_interview(first, hosted, 3)
+        second = first.context.new_page()
+        second.set_default_timeout(TIMEOUT_MS)
+        second.goto(first.url)
+        expect(second.get_by_text("Question 1 of 3")).to_be_visible()
+
+        send_and_wait(first, "/end")
+        expect(first.get_by_test_id("stChatInput")).to_have_count(0)
+        box = second.get_by_test_id("stChatInputTextArea")  # this tab still shows the interview as open
+        box.fill(late)
+        box.press("Enter")
+        expect(second.get_by_text("arrived after the interview had ended")).to_be_visible()
+        expect(second.get_by_test_id("stCode").get_by_text(late)).to_be_visible()
+        expect(second.get_by_test_id("stChatInput")).to_have_count(0)
+        browser.close()

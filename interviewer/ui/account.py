@@ -90,5 +90,29 @@ def respond(svc: Any, store: Store, text: str) -> list:
                 break
             interview = svc.interview(newer)
             st.session_state.interview = interview
+            if interview.state.status == "finished":  # ended in another tab: nothing to send it to
+                keep_unsent(interview.state.id, text)
+                return []
             st.toast("This interview changed in another tab: loaded the newer version and sent your input there.")
     raise RuntimeError("Your answer could not be saved because the interview keeps changing in another tab.")
+
+
+def keep_unsent(interview_id: str, text: str) -> None:
+    """Keep text that reached a finished interview, to show it back (`show_unsent`) instead of dropping it."""
+    if text.strip() and not text.lstrip().startswith("/"):  # a command to a finished interview has nothing to keep
+        st.session_state.setdefault("unsent", {}).setdefault(interview_id, []).append(text)
+
+
+def show_unsent(chat_key: str) -> None:
+    """On a finished interview's page: the text that reached it after it ended, word for word, marked as not graded.
+
+    Two ways get there: the interview was ended in another tab, or the candidate typed into the chat box that
+    Streamlit keeps on screen until the run that ends the interview has drawn (that run has no box, so the text
+    arrives as `chat_key`'s value in the next run, with no widget to read it)."""
+    interview: Interview = st.session_state.interview
+    text = st.session_state.get(chat_key)
+    if isinstance(text, str):
+        keep_unsent(interview.state.id, text)
+    for unsent in st.session_state.get("unsent", {}).get(interview.state.id, []):
+        st.warning("This arrived after the interview had ended, so it was not sent or graded. Your text is kept here:")
+        st.code(unsent, language=None)
