@@ -202,6 +202,11 @@ def test_text_typed_into_the_last_chat_box_after_the_end_is_kept(server: str) ->
         try:
             start_interview(page, server, 2)
             send_and_wait(page, ANSWER)
+            # That answer's run must be over: Streamlit folds two chat messages that wait for one run into the last.
+            page.wait_for_function(
+                "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
+                " === 'notRunning'"
+            )
             box = page.get_by_test_id("stChatInputTextArea")
             relay["held"] = []
             box.fill("/end")
