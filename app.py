@@ -116,6 +116,9 @@ def chat_screen(svc: Services) -> None:
         st.session_state.pending = ran
         st.rerun()
     if state.status == "active":
+        if failed := st.session_state.pop("respond_error", None):
+            st.error(f"{failed[0]} Your input is kept here:")
+            st.code(failed[1], language=None)
         cols = st.columns(3)
         command = None
         if cols[0].button("Skip question", key="btn_skip"):
@@ -127,17 +130,18 @@ def chat_screen(svc: Services) -> None:
             command = "/why"  # with feedback at the end, scores stay hidden until then
         if cols[2].button("End interview", key="btn_end"):
             command = "/end"
-        answer = st.chat_input("Your answer (or /skip, /repeat, /why, /end)", key="answer")
-        text = command or answer
+        # A message sent from the box is read before the box is drawn, so the box is drawn disabled while it is
+        # handled: Streamlit keeps only the last of two messages sent while a run is busy (a slow LLM judge).
+        sent = st.session_state.get("answer")
+        text = command or (sent if isinstance(sent, str) else None)
+        st.chat_input("Your answer (or /skip, /repeat, /why, /end)", key="answer", disabled=text is not None)
         if state.voice_mode and text is None:
             voice_mode.answer_panel(interview)
         if text is not None:
             try:
                 st.session_state.pending = account.respond(svc, store(svc), text)
-            except RuntimeError as err:
-                st.error(f"{err} Your input is kept here:")
-                st.code(text, language=None)
-                return
+            except RuntimeError as err:  # shown on the next run, which draws the box enabled again
+                st.session_state.respond_error = (str(err), text)
             st.rerun()
     else:
         account.show_unsent("answer")

@@ -225,3 +225,49 @@ def test_text_typed_into_the_last_chat_box_after_the_end_is_kept(server: str) ->
         finally:
             page.screenshot(path=str(ARTIFACTS / "browser-late-input.png"), full_page=True)
             browser.close()
+
+
+def test_the_answer_box_is_disabled_while_an_answer_is_judged(tmp_path: Path, shared_data_dir: Path) -> None:
+    """Streamlit keeps only the last of two messages sent while a run is busy, so the box is drawn disabled while
+    an answer is handled. The judge here is a scripted model on 127.0.0.1 that takes 4 s to reply."""
+    import json
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.fake_openai import FakeOpenAI, Reply
+
+    verdict = {
+        "analysis": "Mentions a time-based split and a canary rollout.",
+        "key_points": [{"index": 1, "evidence": "a time-based split to avoid leakage", "status": "partial"}],
+        "red_flags": [],
+        "criteria": [
+            {"criterion": "accuracy", "reasoning": "nothing wrong", "score": 3},
+            {"criterion": "depth", "reasoning": "few specifics", "score": 2},
+        ],
+        "injection_attempt": False,
+        "feedback": "Say which model family you would start with, and why.",
+    }
+    with FakeOpenAI([Reply(text=json.dumps(verdict), delay=4.0)]) as judge:
+        env = {"INTERVIEW_JUDGE_MODEL": "openai/fake-judge", "INTERVIEW_JUDGE_API_BASE": judge.api_base}
+        env["INTERVIEW_JUDGE_API_KEY"] = "x"
+        with streamlit_server(tmp_path, shared_data_dir, env) as url, sync_playwright() as pw:
+            browser = launch(pw)
+            page = browser.new_page(viewport={"width": 1280, "height": 1800})
+            page.set_default_timeout(120_000)
+            try:
+                start_interview(page, url, 2)
+                messages = page.get_by_test_id("stChatMessage")
+                before = messages.count()
+                box = page.get_by_test_id("stChatInputTextArea")
+                box.fill(ANSWER)
+                box.press("Enter")
+                expect(box).to_be_disabled(timeout=3_000)  # the judge is still working
+                page.wait_for_function(  # the answer, then the reply
+                    "n => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= n", arg=before + 2
+                )
+                expect(box).to_be_enabled(timeout=60_000)
+                expect(page.get_by_test_id("stChatMessage").filter(has_text="time-based split")).to_have_count(1)
+                assert any(r.get("max_tokens") != 1 for r in judge.requests), "the judge model was never asked"
+            finally:
+                page.screenshot(path=str(ARTIFACTS / "browser-busy-box.png"), full_page=True)
+                browser.close()
