@@ -178,21 +178,34 @@ def test_text_typed_into_the_last_chat_box_after_the_end_is_kept(server: str) ->
     import re
 
     from playwright.sync_api import expect, sync_playwright
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     late = "One more thing: I would also <b>shadow</b> the new model first *before* the canary."
-    relay: dict = {"held": None, "route": None}  # while "held" is a list, the server's messages wait in it
+    # While "held" is a list, the server's messages wait in it. "runs" counts the script runs the server started
+    # (its `new_session` message): a run has taken its input by then, so a message sent later is not folded into it.
+    relay: dict = {"held": None, "route": None, "runs": 0}
 
     def route(ws) -> None:
         upstream = ws.connect_to_server()  # the page's own messages still go straight to the server
         relay["route"] = ws
 
         def to_page(message) -> None:
+            if isinstance(message, bytes):
+                msg = ForwardMsg()
+                msg.ParseFromString(message)
+                relay["runs"] += msg.WhichOneof("type") == "new_session"
             if relay["held"] is None:
                 ws.send(message)
             else:
                 relay["held"].append(message)
 
         upstream.on_message(to_page)
+
+    def until_run(n: int) -> None:
+        deadline = time.time() + 120
+        while relay["runs"] < n:
+            assert time.time() < deadline, f"the server started {relay['runs']} runs, not {n}"
+            page.wait_for_timeout(50)  # lets the relay's callbacks run
 
     with sync_playwright() as pw:
         browser = launch(pw)
@@ -202,19 +215,20 @@ def test_text_typed_into_the_last_chat_box_after_the_end_is_kept(server: str) ->
         try:
             start_interview(page, server, 2)
             send_and_wait(page, ANSWER)
-            # That answer's run must be over: Streamlit folds two chat messages that wait for one run into the last.
             page.wait_for_function(
                 "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
                 " === 'notRunning'"
             )
             box = page.get_by_test_id("stChatInputTextArea")
             relay["held"] = []
+            runs = relay["runs"]
             box.fill("/end")
             box.press("Enter")
+            until_run(runs + 1)  # the run that ends the interview has started
             box.fill(late)  # the same box: the page has not heard that the interview ended
             box.press("Enter")
-            page.wait_for_timeout(3000)  # the server runs both; the page hears of neither yet
-            assert relay["held"], "the server sent nothing while the page waited"
+            until_run(runs + 2)
+            page.wait_for_timeout(1000)
             while relay["held"]:  # in order; anything arriving meanwhile joins the queue
                 relay["route"].send(relay["held"].pop(0))
             relay["held"] = None
