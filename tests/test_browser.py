@@ -244,24 +244,13 @@ def test_text_typed_into_the_last_chat_box_after_the_end_is_kept(server: str) ->
 def test_the_answer_box_is_disabled_while_an_answer_is_judged(tmp_path: Path, shared_data_dir: Path) -> None:
     """Streamlit keeps only the last of two messages sent while a run is busy, so the box is drawn disabled while
     an answer is handled. The judge here is a scripted model on 127.0.0.1 that takes 4 s to reply."""
-    import json
-
     from playwright.sync_api import expect, sync_playwright
 
     from tests.fake_openai import FakeOpenAI, Reply
+    from tests.test_llm_judge import judgement
 
-    verdict = {
-        "analysis": "Mentions a time-based split and a canary rollout.",
-        "key_points": [{"index": 1, "evidence": "a time-based split to avoid leakage", "status": "partial"}],
-        "red_flags": [],
-        "criteria": [
-            {"criterion": "accuracy", "reasoning": "nothing wrong", "score": 3},
-            {"criterion": "depth", "reasoning": "few specifics", "score": 2},
-        ],
-        "injection_attempt": False,
-        "feedback": "Say which model family you would start with, and why.",
-    }
-    with FakeOpenAI([Reply(text=json.dumps(verdict), delay=4.0)]) as judge:
+    verdict = judgement([("partial", "a time-based split to avoid leakage")], accuracy=3, depth=2)
+    with FakeOpenAI([Reply(text=verdict, delay=4.0)]) as judge:
         env = {"INTERVIEW_JUDGE_MODEL": "openai/fake-judge", "INTERVIEW_JUDGE_API_BASE": judge.api_base}
         env["INTERVIEW_JUDGE_API_KEY"] = "x"
         with streamlit_server(tmp_path, shared_data_dir, env) as url, sync_playwright() as pw:
